@@ -1,0 +1,1432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cma_stress: concurrent CMA stress with live accounting audits.
+ *
+ * Kernel threads allocate and release CMA ranges (G1), free movable pages
+ * while isolations are in flight (G2), offline and online memory blocks
+ * (G3), churn the per-CPU page lists (G5) and allocate inside pin scopes
+ * (G6), while an auditor checks the kernel's books (D1-D3, cs_audit.c) and
+ * every worker checks what it was handed (D4, D5). Stop quiesces and audits
+ * once more (D6); a worker that stops making progress is reported (D7).
+ * The bug each detector answers is in ../shared/seeds and README.
+ *
+ * Driven through /sys/kernel/debug/cma_stress/: write "start", "stop",
+ * "audit", "reset" or "key=value" to control; read report, stats, areas.
+ * Every key is also a module parameter. A violation prints one line
+ * "cma_stress: FAIL <detector>: ..." and the report keeps the first one.
+ */
+#define pr_fmt(fmt) "cma_stress: " fmt
+
+#include <linux/module.h>
+#include <linux/cma.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/memory.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+#include <linux/workqueue.h>
+#include "cs_core.h"
+#include "cs_compat.h"
+
+#ifdef CS_HAVE_MM_CMA_H
+#include "cma.h"	/* struct cma: D6 reads the allocation bitmap */
+#endif
+
+/* ---- settings: module parameters, also writable as key=value ------------ */
+
+static char scenario[16] = "default";
+module_param_string(scenario, scenario, sizeof(scenario), 0444);
+MODULE_PARM_DESC(scenario, "named mix: default, seed000..seed004, soak");
+
+/* -1: take the value from the scenario. */
+static int alloc_threads = -1;
+module_param(alloc_threads, int, 0444);
+MODULE_PARM_DESC(alloc_threads, "G1 cma_alloc/cma_release threads");
+static int isolate_threads = -1;
+module_param(isolate_threads, int, 0444);
+MODULE_PARM_DESC(isolate_threads, "G2 free-while-isolating threads");
+static int hotplug_threads = -1;
+module_param(hotplug_threads, int, 0444);
+MODULE_PARM_DESC(hotplug_threads, "G3 memory block offline/online threads (0 or 1)");
+static int pcp_threads = -1;
+module_param(pcp_threads, int, 0444);
+MODULE_PARM_DESC(pcp_threads, "G5 per-CPU page list churn threads, each bound to a CPU");
+static int pin_threads = -1;
+module_param(pin_threads, int, 0444);
+MODULE_PARM_DESC(pin_threads, "G6 pin-scope allocation threads");
+static int max_pageblocks = -1;
+module_param(max_pageblocks, int, 0444);
+MODULE_PARM_DESC(max_pageblocks, "G1 largest range, in pageblocks");
+static int hold_ms = -1;
+module_param(hold_ms, int, 0444);
+MODULE_PARM_DESC(hold_ms, "G1 longest hold time of a range, ms");
+
+static unsigned int duration;
+module_param(duration, uint, 0444);
+MODULE_PARM_DESC(duration, "seconds to run after start, 0 = until stop");
+static bool run_on_load;
+module_param(run_on_load, bool, 0444);
+MODULE_PARM_DESC(run_on_load, "start at load (for a kernel command line)");
+static unsigned int audit_ms = 20;
+module_param(audit_ms, uint, 0444);
+MODULE_PARM_DESC(audit_ms, "D1 counter check period, ms");
+static unsigned int freelist_ms = 200;
+module_param(freelist_ms, uint, 0444);
+MODULE_PARM_DESC(freelist_ms, "D2 free-list and D3 pageblock audit period, ms");
+static unsigned int stall_s = 60;
+module_param(stall_s, uint, 0444);
+MODULE_PARM_DESC(stall_s, "D7: a worker without progress this long is a stall, s");
+static unsigned int offline_timeout_ms = 8000;
+module_param(offline_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(offline_timeout_ms, "G3: interrupt an offline after this long, ms");
+static unsigned int veto_pct = 20;
+module_param(veto_pct, uint, 0444);
+MODULE_PARM_DESC(veto_pct, "G3: percent of offlines a memory notifier refuses");
+static char areas[64];
+module_param_string(areas, areas, sizeof(areas), 0444);
+MODULE_PARM_DESC(areas, "comma-separated CMA area names to use, empty = all");
+static char inject[8] = "none";
+module_param_string(inject, inject, sizeof(inject), 0444);
+MODULE_PARM_DESC(inject, "prove a detector fires: none, d1 .. d7");
+
+/* ---- scenarios ------------------------------------------------------------ */
+
+struct cs_scenario {
+	const char *name;
+	const char *seed;	/* what it is for */
+	int alloc, isolate, hotplug, pcp, pin, max_pb, hold;
+};
+
+static const struct cs_scenario cs_scenarios[] = {
+	{ "default", "all", 2, 1, 1, 1, 1, 4, 100 },
+	{ "seed000", "buddy merge across isolated pageblocks", 2, 2, 0, 1, 0, 2, 5 },
+	{ "seed001", "isolation racing memory offline", 1, 1, 1, 0, 0, 4, 50 },
+	{ "seed002", "pages handed out while in use", 3, 1, 0, 1, 0, 8, 500 },
+	{ "seed003", "pin-scope allocation given a CMA page", 1, 0, 0, 2, 2, 2, 20 },
+	{ "seed004", "stale pcp migratetype turns CMA MOVABLE", 2, 1, 0, 2, 0, 2, 10 },
+	{ "soak", "everything, longer holds", 2, 1, 1, 2, 1, 8, 1000 },
+};
+
+/* ---- state ---------------------------------------------------------------- */
+
+static struct page *(*p_cma_alloc)(struct cma *, unsigned long, unsigned int, bool);
+static bool (*p_cma_release)(struct cma *, const struct page *, unsigned long);
+static int (*p_cma_for_each_area)(int (*)(struct cma *, void *), void *);
+static phys_addr_t (*p_cma_get_base)(const struct cma *);
+static unsigned long (*p_cma_get_size)(const struct cma *);
+static const char *(*p_cma_get_name)(const struct cma *);
+
+static struct cs_sym cs_syms[] = {
+	{ "cma_alloc", (void **)&p_cma_alloc, true, "G1 allocators, D4, D6" },
+	{ "cma_release", (void **)&p_cma_release, true, "G1 allocators, D4, D6" },
+	{ "cma_for_each_area", (void **)&p_cma_for_each_area, true, "area discovery: G1, D3 in-area checks" },
+	{ "cma_get_base", (void **)&p_cma_get_base, true, "area discovery" },
+	{ "cma_get_size", (void **)&p_cma_get_size, true, "area discovery" },
+	{ "cma_get_name", (void **)&p_cma_get_name, true, "area discovery" },
+};
+
+struct cs_area_state {
+	struct cs_area a;
+	spinlock_t lock;
+	unsigned long *owned;		/* pages we hold now (D4 overlap) */
+	unsigned long *ever;		/* pages we ever held (D6) */
+	unsigned long *baseline;	/* CMA bitmap at start (D6) */
+};
+
+enum cs_kind { CS_G1, CS_G2, CS_G3, CS_G5, CS_G6, CS_AUDITOR, CS_NR_KINDS };
+static const char *const cs_kind_names[CS_NR_KINDS] = {
+	"g1_alloc", "g2_free_isolating", "g3_hotplug", "g5_pcp", "g6_pin", "auditor",
+};
+
+struct cs_worker {
+	struct task_struct *task;
+	enum cs_kind kind;
+	int id;
+	unsigned long progress;
+	unsigned long last_jiffies;	/* of the last progress */
+	const char *doing;
+	unsigned long doing_pfn;
+	bool stall_reported;
+};
+
+#define CS_MAX_WORKERS 32
+
+static struct {
+	struct mutex lock;		/* start/stop/settings */
+	struct cs_ctx ctx;
+	struct cs_scenario mix;		/* resolved settings */
+	struct cs_area_state areas[CS_MAX_AREAS];
+	int nr_areas;
+	unsigned long totalcma;
+	unsigned long totalram_start;
+	struct cs_worker workers[CS_MAX_WORKERS];
+	int nr_workers;
+	bool running;
+	bool ran;
+	unsigned long start_jiffies;
+	unsigned long stop_jiffies;
+	atomic_t isolating;		/* G1 calls inside cma_alloc now */
+	atomic64_t next_id;
+	struct task_struct *veto_task;	/* G3 attempt the notifier refuses */
+	struct work_struct stop_work;
+	struct dentry *dir;
+	int inject;			/* 0 = none, else detector number */
+	struct page *leaked;		/* inject=d6: kept past stop */
+	unsigned long leaked_count;
+	struct cs_area_state *leaked_area;
+	int inj_state;			/* d1/d2: 0 idle, 1 applied, 2 undone */
+	struct zone *inj_zone;
+	long inj_delta;
+	unsigned long inj_undo_at;
+	/* G-side counters, for the report */
+	atomic_long_t alloc_ok, alloc_fail, released, pages_allocated;
+	atomic_long_t g2_frees, g2_alloc_fail, g5_cycles, g6_allocs, audits_pages;
+	struct cs_hotplug_stats hp;
+} cs;
+
+static void cs_progress(struct cs_worker *w, const char *doing, unsigned long pfn)
+{
+	w->doing = doing;
+	w->doing_pfn = pfn;
+	w->progress++;
+	WRITE_ONCE(w->last_jiffies, jiffies);
+}
+
+static unsigned int cs_rand(unsigned int n)
+{
+	return n ? get_random_u32_below(n) : 0;
+}
+
+/* ---- areas -------------------------------------------------------------------- */
+
+static bool cs_area_wanted(const char *name)
+{
+	const char *p = areas;
+	size_t len = strlen(name);
+
+	if (!areas[0])
+		return true;
+	while ((p = strstr(p, name))) {
+		if ((p == areas || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+static int cs_area_cb(struct cma *cma, void *data)
+{
+	struct cs_area_state *s;
+	unsigned long base = PHYS_PFN(p_cma_get_base(cma));
+
+	if (cs.nr_areas >= CS_MAX_AREAS)
+		return 0;
+	s = &cs.areas[cs.nr_areas];
+	s->a.base_pfn = base;
+	s->a.count = p_cma_get_size(cma) >> PAGE_SHIFT;
+	strscpy(s->a.name, p_cma_get_name(cma), sizeof(s->a.name));
+	s->a.zone = pfn_valid(base) ? page_zone(pfn_to_page(base)) : NULL;
+	s->a.cma = cma;
+	cs.totalcma += s->a.count;
+	if (!cs_area_wanted(s->a.name))
+		return 0;	/* counted in CmaTotal, but not used */
+	spin_lock_init(&s->lock);
+	s->owned = bitmap_zalloc(s->a.count, GFP_KERNEL);
+	s->ever = bitmap_zalloc(s->a.count, GFP_KERNEL);
+	s->baseline = bitmap_zalloc(s->a.count, GFP_KERNEL);
+	if (!s->owned || !s->ever || !s->baseline) {
+		bitmap_free(s->owned);
+		bitmap_free(s->ever);
+		bitmap_free(s->baseline);
+		return -ENOMEM;
+	}
+	cs.nr_areas++;
+	return 0;
+}
+
+static void cs_free_areas(void)
+{
+	int i;
+
+	for (i = 0; i < cs.nr_areas; i++) {
+		bitmap_free(cs.areas[i].owned);
+		bitmap_free(cs.areas[i].ever);
+		bitmap_free(cs.areas[i].baseline);
+	}
+	cs.nr_areas = 0;
+}
+
+/* The areas as the audits see them; inject=d3 moves one pageblock down. */
+static int cs_audit_areas(struct cs_area *out)
+{
+	int i;
+
+	for (i = 0; i < cs.nr_areas; i++) {
+		out[i] = cs.areas[i].a;
+		if (cs.inject == 3 && i == 0) {
+			out[i].base_pfn -= pageblock_nr_pages;
+			out[i].count += pageblock_nr_pages;
+		}
+	}
+	return cs.nr_areas;
+}
+
+#ifdef CS_HAVE_MM_CMA_H
+static void cs_cma_bitmap(struct cs_area_state *s, unsigned long *dst)
+{
+	struct cma *cma = s->a.cma;
+	unsigned long i, bits = cma->count >> cma->order_per_bit;
+	unsigned long flags;
+
+	bitmap_zero(dst, s->a.count);
+	spin_lock_irqsave(&cma->lock, flags);
+	for_each_set_bit(i, cma->bitmap, bits)
+		bitmap_set(dst, i << cma->order_per_bit, 1U << cma->order_per_bit);
+	spin_unlock_irqrestore(&cma->lock, flags);
+}
+#endif
+
+/* ---- G1: cma_alloc / cma_release with D4 -------------------------------------- */
+
+struct cs_range {
+	struct list_head node;
+	struct cs_area_state *s;
+	struct page *pages;
+	unsigned long pfn, count;
+	u64 id;
+};
+
+static u64 cs_pattern(unsigned long pfn, u64 id, unsigned int word)
+{
+	return ((u64)pfn << 20 ^ id * 0x9e3779b97f4a7c15ULL) + word;
+}
+
+#define CS_STAMP_STRIDE 32	/* one word in 32: every 256 bytes */
+
+static void cs_stamp(struct cs_range *r)
+{
+	unsigned long i;
+	unsigned int w;
+
+	for (i = 0; i < r->count; i++) {
+		u64 *p = kmap_local_page(r->pages + i);
+
+		for (w = 0; w < PAGE_SIZE / 8; w += CS_STAMP_STRIDE)
+			p[w] = cs_pattern(r->pfn + i, r->id, w);
+		kunmap_local(p);
+	}
+}
+
+/* D4 on a range we hold: our pattern intact, refcount 1, not free. */
+static void cs_verify(struct cs_range *r, const char *when)
+{
+	unsigned long i;
+	unsigned int w;
+
+	if (cs.inject == 4 && cs_rand(4) == 0) {
+		u64 *p = kmap_local_page(r->pages);
+		*p ^= 1;	/* as if somebody else wrote our page */
+		kunmap_local(p);
+	}
+	for (i = 0; i < r->count; i++) {
+		struct page *page = r->pages + i;
+		u64 *p;
+
+		if (page_count(page) != 1 || PageBuddy(page)) {
+			cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
+				     "%s: pfn %#lx of range %llu [%#lx+%lu] has refcount %d buddy %d",
+				     when, r->pfn + i, r->id, r->pfn, r->count,
+				     page_count(page), PageBuddy(page));
+			return;
+		}
+		p = kmap_local_page(page);
+		for (w = 0; w < PAGE_SIZE / 8; w += CS_STAMP_STRIDE) {
+			if (p[w] != cs_pattern(r->pfn + i, r->id, w)) {
+				cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
+					     "%s: pfn %#lx of range %llu [%#lx+%lu] overwritten at byte %u: %#llx != %#llx",
+					     when, r->pfn + i, r->id, r->pfn, r->count,
+					     w * 8, p[w], cs_pattern(r->pfn + i, r->id, w));
+				kunmap_local(p);
+				return;
+			}
+		}
+		kunmap_local(p);
+	}
+	cs_checked(&cs.ctx, CS_D4_OWNERSHIP);
+}
+
+/* Sizes: one page to several pageblocks, biased to pageblock multiples. */
+static unsigned long cs_pick_count(void)
+{
+	unsigned long pb = pageblock_nr_pages;
+	unsigned int r = cs_rand(100);
+
+	if (r < 45)
+		return pb * (1 + cs_rand(cs.mix.max_pb));
+	if (r < 60)
+		return 1;
+	if (r < 80)
+		return 1 + cs_rand(pb);
+	return 1 + cs_rand(pb * cs.mix.max_pb);
+}
+
+static unsigned int cs_pick_hold(void)
+{
+	unsigned int r = cs_rand(100);
+
+	if (r < 50)
+		return 0;
+	if (r < 90)
+		return cs_rand(min(cs.mix.hold, 20) + 1);
+	return cs_rand(cs.mix.hold + 1);
+}
+
+/* D4 on a range just handed out: every page ours alone (refcount 1). */
+static void cs_check_fresh(struct cs_range *r)
+{
+	unsigned long i;
+
+	for (i = 0; i < r->count; i++) {
+		struct page *page = r->pages + i;
+
+		if (page_count(page) != 1 || PageBuddy(page)) {
+			cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
+				     "cma_alloc handed out pfn %#lx with refcount %d buddy %d",
+				     r->pfn + i, page_count(page), PageBuddy(page));
+			return;
+		}
+	}
+}
+
+static struct cs_range *cs_g1_alloc(struct cs_worker *w)
+{
+	struct cs_area_state *s = &cs.areas[cs_rand(cs.nr_areas)];
+	unsigned long count = cs_pick_count(), off;
+	unsigned int align = cs_rand(pageblock_order + 1);
+	struct cs_range *r;
+	struct page *pages;
+
+	count = min(count, s->a.count);
+	cs_progress(w, "cma_alloc", s->a.base_pfn);
+	atomic_inc(&cs.isolating);
+	pages = p_cma_alloc(s->a.cma, count, align, true);
+	atomic_dec(&cs.isolating);
+	cs_event(&cs.ctx, CS_OP_ALLOC, pages ? page_to_pfn(pages) : 0, count,
+		 pages ? 0 : -ENOMEM);
+	if (!pages) {
+		atomic_long_inc(&cs.alloc_fail);
+		return NULL;
+	}
+	atomic_long_inc(&cs.alloc_ok);
+	atomic_long_add(count, &cs.pages_allocated);
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		p_cma_release(s->a.cma, pages, count);
+		return NULL;
+	}
+	r->s = s;
+	r->pages = pages;
+	r->pfn = page_to_pfn(pages);
+	r->count = count;
+	r->id = atomic64_inc_return(&cs.next_id);
+
+	if (r->pfn < s->a.base_pfn || r->pfn + count > s->a.base_pfn + s->a.count) {
+		cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
+			     "cma_alloc(%s, %lu) returned pfn %#lx outside the area [%#lx+%lu]",
+			     s->a.name, count, r->pfn, s->a.base_pfn, s->a.count);
+		kfree(r);	/* do not release what is not the area's */
+		return NULL;
+	}
+	off = r->pfn - s->a.base_pfn;
+	spin_lock(&s->lock);
+	if (find_next_bit(s->owned, off + count, off) < off + count) {
+		spin_unlock(&s->lock);
+		cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
+			     "cma_alloc(%s) handed out [%#lx+%lu] which overlaps a range we still hold",
+			     s->a.name, r->pfn, count);
+		kfree(r);
+		return NULL;
+	}
+	bitmap_set(s->owned, off, count);
+	bitmap_set(s->ever, off, count);
+	spin_unlock(&s->lock);
+	cs_check_fresh(r);
+	cs_stamp(r);
+	return r;
+}
+
+static void cs_g1_release(struct cs_range *r)
+{
+	struct cs_area_state *s = r->s;
+	unsigned long off = r->pfn - s->a.base_pfn;
+
+	cs_verify(r, "before cma_release");
+	spin_lock(&s->lock);
+	bitmap_clear(s->owned, off, r->count);
+	spin_unlock(&s->lock);
+	if (!p_cma_release(s->a.cma, r->pages, r->count))
+		cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
+			     "cma_release(%s) refused [%#lx+%lu] it handed out",
+			     s->a.name, r->pfn, r->count);
+	cs_event(&cs.ctx, CS_OP_RELEASE, r->pfn, r->count, 0);
+	atomic_long_inc(&cs.released);
+	list_del(&r->node);
+	kfree(r);
+}
+
+#define CS_G1_MAX_LIVE 8
+
+static int cs_g1_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+	LIST_HEAD(live);
+	struct cs_range *r, *tmp;
+	int nr_live = 0;
+
+	while (!kthread_should_stop()) {
+		if (nr_live < CS_G1_MAX_LIVE && (nr_live == 0 || cs_rand(2))) {
+			r = cs_g1_alloc(w);
+			if (r) {
+				list_add_tail(&r->node, &live);
+				nr_live++;
+			}
+		} else {
+			unsigned int pick = cs_rand(nr_live);
+
+			list_for_each_entry(r, &live, node)
+				if (!pick--)
+					break;
+			cs_progress(w, "cma_release", r->pfn);
+			cs_g1_release(r);
+			nr_live--;
+		}
+		cs_progress(w, "holding", 0);
+		msleep_interruptible(cs_pick_hold());
+		cond_resched();
+	}
+	list_for_each_entry_safe(r, tmp, &live, node) {
+		if (cs.inject == 6 && !cs.leaked) {
+			/* Keep it past the D6 check; freed at unload. */
+			cs.leaked = r->pages;
+			cs.leaked_count = r->count;
+			cs.leaked_area = r->s;
+			list_del(&r->node);
+			kfree(r);
+			continue;
+		}
+		cs_g1_release(r);
+	}
+	return 0;
+}
+
+/* ---- G2: free movable pages while isolations are in flight ------------------ */
+
+#define CS_G2_BATCH 32
+
+static int cs_g2_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+	static const unsigned int orders[] = { 0, 0, 0, 1, 3, pageblock_order,
+					       MAX_PAGE_ORDER };
+	gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | __GFP_NORETRY;
+	struct page *held[CS_G2_BATCH];
+	unsigned int held_order[CS_G2_BATCH];
+	int n, i, waited;
+
+	while (!kthread_should_stop()) {
+		cs_progress(w, "alloc_pages", 0);
+		for (n = 0; n < CS_G2_BATCH; n++) {
+			held_order[n] = orders[cs_rand(ARRAY_SIZE(orders))];
+			held[n] = alloc_pages(gfp, held_order[n]);
+			if (!held[n]) {
+				atomic_long_inc(&cs.g2_alloc_fail);
+				break;
+			}
+		}
+		/* Wait (briefly) for a cma_alloc to be isolating, then free. */
+		for (waited = 0; waited < 20 && !atomic_read(&cs.isolating); waited++)
+			usleep_range(200, 400);
+		cs_progress(w, "free_pages", n ? page_to_pfn(held[0]) : 0);
+		for (i = 0; i < n; i++) {
+			cs_event(&cs.ctx, CS_OP_FREE, page_to_pfn(held[i]),
+				 1UL << held_order[i], atomic_read(&cs.isolating));
+			__free_pages(held[i], held_order[i]);
+			if (cs_rand(4) == 0)
+				udelay(50);
+		}
+		atomic_long_add(n, &cs.g2_frees);
+		cond_resched();
+		if (!n)
+			msleep_interruptible(5);
+	}
+	return 0;
+}
+
+/* ---- G3: memory block offline/online ---------------------------------------- */
+
+static int cs_mem_notify(struct notifier_block *nb, unsigned long action, void *arg)
+{
+	if (action == MEM_GOING_OFFLINE && READ_ONCE(cs.veto_task) == current)
+		return NOTIFY_BAD;
+	return NOTIFY_OK;
+}
+
+static struct notifier_block cs_mem_nb = { .notifier_call = cs_mem_notify };
+
+/* Is the block next to or overlapping a CMA area (offline must refuse)? */
+static bool cs_block_near_cma(unsigned long block)
+{
+	unsigned long pages = cs_memblock_pages();
+	unsigned long start = block * pages, end = start + pages;
+	int i;
+
+	for (i = 0; i < cs.nr_areas; i++) {
+		unsigned long a = cs.areas[i].a.base_pfn;
+		unsigned long b = a + cs.areas[i].a.count;
+
+		if (start <= b && end >= a)
+			return true;
+	}
+	return false;
+}
+
+static unsigned long cs_pick_block(void)
+{
+	unsigned long nr = cs_memblock_count();
+	bool near = cs_rand(100) < 20;
+	int tries;
+
+	for (tries = 0; tries < 64; tries++) {
+		unsigned long b = cs_rand(nr);
+		struct zone *z = cs_memblock_zone(b);
+
+		if (!z || zone_idx(z) != ZONE_MOVABLE)
+			continue;
+		if (cs_block_near_cma(b) == near)
+			return b;
+	}
+	return ULONG_MAX;
+}
+
+static void cs_g3_cycle(struct cs_worker *w)
+{
+	unsigned long block = cs_pick_block();
+	unsigned long pfn;
+	bool veto;
+	int ret, tries;
+
+	if (block == ULONG_MAX)
+		return;
+	pfn = block * cs_memblock_pages();
+	veto = cs_rand(100) < veto_pct;
+	WRITE_ONCE(cs.veto_task, veto ? current : NULL);
+	cs_progress(w, "offline", pfn);
+	ret = cs_memblock_set(block, false, offline_timeout_ms);
+	WRITE_ONCE(cs.veto_task, NULL);
+	cs_event(&cs.ctx, CS_OP_OFFLINE, pfn, cs_memblock_pages(), ret);
+	if (!ret)
+		atomic_long_inc(&cs.hp.offline_ok);
+	else if (veto && ret == -EPERM)
+		atomic_long_inc(&cs.hp.offline_vetoed);
+	else if (ret == -EBUSY)
+		atomic_long_inc(&cs.hp.offline_busy);
+	else if (ret == -EINTR)
+		atomic_long_inc(&cs.hp.offline_intr);
+	else
+		atomic_long_inc(&cs.hp.offline_other);
+	if (ret)
+		return;
+	/* Offline a while, then back: online must not fail. */
+	msleep(cs_rand(200));
+	for (tries = 0; tries < 100; tries++) {
+		cs_progress(w, "online", pfn);
+		ret = cs_memblock_set(block, true, 0);
+		cs_event(&cs.ctx, CS_OP_ONLINE, pfn, cs_memblock_pages(), ret);
+		if (!ret)
+			break;
+		atomic_long_inc(&cs.hp.online_fail);
+		msleep(20);
+	}
+	if (!ret)
+		atomic_long_inc(&cs.hp.online_ok);
+	else
+		cs_violation(&cs.ctx, CS_D6_QUIESCE,
+			     "memory block %lu (pfn %#lx) will not come back online: %d",
+			     block, pfn, ret);
+}
+
+static int cs_g3_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+
+	while (!kthread_should_stop()) {
+		cs_g3_cycle(w);
+		cs_progress(w, "idle", 0);
+		msleep_interruptible(10 + cs_rand(100));
+	}
+	return 0;
+}
+
+/* ---- G5: per-CPU list churn ---------------------------------------------------- */
+
+#define CS_G5_BURST 256
+
+static int cs_g5_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+	struct page **pages;
+	int n, i;
+
+	pages = kcalloc(CS_G5_BURST, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	while (!kthread_should_stop()) {
+		cs_progress(w, "pcp burst", 0);
+		for (n = 0; n < CS_G5_BURST; n++) {
+			pages[n] = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN |
+					      __GFP_NORETRY);
+			if (!pages[n])
+				break;
+		}
+		for (i = 0; i < n; i++)
+			__free_page(pages[i]);
+		atomic_long_inc(&cs.g5_cycles);
+		usleep_range(100, 1000);
+	}
+	kfree(pages);
+	return 0;
+}
+
+/* ---- G6: pin-scope allocations with D5 ---------------------------------------- */
+
+static bool cs_pfn_in_area(unsigned long pfn)
+{
+	int i;
+
+	for (i = 0; i < cs.nr_areas; i++)
+		if (pfn >= cs.areas[i].a.base_pfn &&
+		    pfn < cs.areas[i].a.base_pfn + cs.areas[i].a.count)
+			return true;
+	return false;
+}
+
+/*
+ * memalloc_pin_save() makes current_gfp_context() drop __GFP_MOVABLE, so
+ * the allocation may use neither ZONE_MOVABLE nor (being unmovable) any
+ * CMA pageblock, not even one whose pages wait on a pcp list (seed 003).
+ */
+static void cs_d5_check(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+	int mt = cs_can_read_pageblocks() ? cs_pageblock_mt(pfn) : -1;
+
+	if (page_zonenum(page) == ZONE_MOVABLE)
+		cs_violation(&cs.ctx, CS_D5_PLACEMENT,
+			     "pin-scope order-%u allocation got pfn %#lx in ZONE_MOVABLE",
+			     order, pfn);
+	else if (cs_pfn_in_area(pfn) || (mt >= 0 && is_migrate_cma(mt)))
+		cs_violation(&cs.ctx, CS_D5_PLACEMENT,
+			     "pin-scope order-%u allocation got CMA pfn %#lx (pageblock %s)",
+			     order, pfn, mt >= 0 ? cs_mt_name(mt) : "?");
+	cs_checked(&cs.ctx, CS_D5_PLACEMENT);
+}
+
+#define CS_G6_BURST 64
+
+static int cs_g6_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+	struct page *pages[CS_G6_BURST];
+	unsigned int order[CS_G6_BURST];
+	unsigned int flags = 0;
+	int n, i;
+
+	while (!kthread_should_stop()) {
+		cs_progress(w, "pin-scope alloc", 0);
+		if (cs.inject != 5)
+			flags = memalloc_pin_save();
+		for (n = 0; n < CS_G6_BURST; n++) {
+			order[n] = cs_rand(4) ? 0 : cs_rand(3);
+			pages[n] = alloc_pages(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN |
+					       __GFP_NORETRY, order[n]);
+			if (!pages[n])
+				break;
+		}
+		if (cs.inject != 5)
+			memalloc_pin_restore(flags);
+		for (i = 0; i < n; i++) {
+			cs_d5_check(pages[i], order[i]);
+			__free_pages(pages[i], order[i]);
+		}
+		atomic_long_add(n, &cs.g6_allocs);
+		msleep_interruptible(1 + cs_rand(5));
+	}
+	return 0;
+}
+
+/* ---- the auditor: D1, D2, D3, D7 and the duration -------------------------- */
+
+static void cs_audit_now(bool quiet)
+{
+	struct cs_area view[CS_MAX_AREAS];
+	int n = cs_audit_areas(view);
+
+	cs_audit_counters(&cs.ctx, cs.totalcma);
+	atomic_long_add(cs_audit_freelists(&cs.ctx), &cs.audits_pages);
+	cs_audit_pageblocks(&cs.ctx, view, n, quiet);
+	cs_event(&cs.ctx, CS_OP_AUDIT, 0, 0, quiet);
+}
+
+static void cs_check_liveness(void)
+{
+	unsigned long limit = (unsigned long)stall_s * HZ;
+	int i;
+
+	for (i = 0; i < cs.nr_workers; i++) {
+		struct cs_worker *w = &cs.workers[i];
+		unsigned long last = READ_ONCE(w->last_jiffies);
+
+		if (w->kind == CS_AUDITOR)
+			continue;
+		if (time_after(jiffies, last + limit)) {
+			if (!w->stall_reported)
+				cs_violation(&cs.ctx, CS_D7_LIVENESS,
+					     "%s/%d made no progress for %lus while in %s (pfn %#lx)",
+					     cs_kind_names[w->kind], w->id,
+					     (jiffies - last) / HZ, w->doing,
+					     w->doing_pfn);
+			w->stall_reported = true;
+		} else {
+			w->stall_reported = false;
+		}
+	}
+	cs_checked(&cs.ctx, CS_D7_LIVENESS);
+}
+
+/*
+ * inject=d1 / d2: corrupt a real zone counter for a moment, so the real
+ * detector finds it on its normal path. d1 adds more than CmaTotal to
+ * NR_FREE_CMA_PAGES (the seed 000 symptom); d2 adds one page to
+ * NR_FREE_PAGES, which only the exact free-list audit can see. Undone
+ * after two further full audits.
+ */
+static void cs_inject_undo(void)
+{
+	enum zone_stat_item item = cs.inject == 1 ? NR_FREE_CMA_PAGES : NR_FREE_PAGES;
+
+	if (cs.inj_state != 1)
+		return;
+	mod_zone_page_state(cs.inj_zone, item, -cs.inj_delta);
+	pr_info("inject: counter restored\n");
+	cs.inj_state = 2;
+}
+
+static void cs_inject_counters(void)
+{
+	struct zone *zone = cs.inj_zone;
+	enum zone_stat_item item = cs.inject == 1 ? NR_FREE_CMA_PAGES : NR_FREE_PAGES;
+
+	if (cs.inject != 1 && cs.inject != 2)
+		return;
+	if (cs.inj_state == 0 && time_after(jiffies, cs.start_jiffies + HZ)) {
+		zone = cs.nr_areas ? cs.areas[0].a.zone : NULL;
+		if (!zone) {
+			struct page *page = pfn_to_online_page(PHYS_PFN(0x1000000));
+
+			zone = page ? page_zone(page) : NULL;
+		}
+		if (!zone)
+			return;
+		cs.inj_zone = zone;
+		cs.inj_delta = cs.inject == 1 ? cs.totalcma + totalram_pages() : 1;
+		pr_info("inject: adding %ld to zone %s %s\n", cs.inj_delta, zone->name,
+			item == NR_FREE_CMA_PAGES ? "NR_FREE_CMA_PAGES" : "NR_FREE_PAGES");
+		mod_zone_page_state(zone, item, cs.inj_delta);
+		cs.inj_undo_at = jiffies + 2 * msecs_to_jiffies(freelist_ms) + HZ / 2;
+		cs.inj_state = 1;
+	} else if (cs.inj_state == 1 && time_after(jiffies, cs.inj_undo_at)) {
+		cs_inject_undo();
+	}
+}
+
+static int cs_auditor_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+	unsigned long next_full = jiffies, next_live = jiffies + HZ;
+
+	while (!kthread_should_stop()) {
+		cs_progress(w, "audit", 0);
+		cs_audit_counters(&cs.ctx, cs.totalcma);
+		if (time_after_eq(jiffies, next_full)) {
+			struct cs_area view[CS_MAX_AREAS];
+			int n = cs_audit_areas(view);
+
+			atomic_long_add(cs_audit_freelists(&cs.ctx), &cs.audits_pages);
+			cs_audit_pageblocks(&cs.ctx, view, n, false);
+			next_full = jiffies + msecs_to_jiffies(freelist_ms);
+		}
+		if (time_after_eq(jiffies, next_live)) {
+			cs_check_liveness();
+			next_live = jiffies + HZ;
+		}
+		cs_inject_counters();
+		if (duration && time_after(jiffies, cs.start_jiffies + duration * HZ))
+			schedule_work(&cs.stop_work);
+		msleep_interruptible(audit_ms);
+	}
+	return 0;
+}
+
+/* ---- start, stop, quiesce (D6) --------------------------------------------------- */
+
+static int cs_parse_inject(const char *v)
+{
+	if (!strcmp(v, "none"))
+		return 0;
+	if (v[0] == 'd' && v[1] >= '1' && v[1] <= '7' && !v[2])
+		return v[1] - '0';
+	return -EINVAL;
+}
+
+/* The scenario's mix, with every setting the user gave (>= 0) on top. */
+static int cs_resolve_mix(void)
+{
+	const struct cs_scenario *sc = NULL;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cs_scenarios); i++)
+		if (!strcmp(scenario, cs_scenarios[i].name))
+			sc = &cs_scenarios[i];
+	if (!sc) {
+		pr_err("scenario '%s' unknown: use default, seed000..seed004 or soak\n",
+		       scenario);
+		return -EINVAL;
+	}
+	cs.mix = *sc;
+#define CS_OVERRIDE(field, param, lo, hi) do {					\
+		if ((param) >= 0) {						\
+			if ((param) < (lo) || (param) > (hi)) {			\
+				pr_err(#param "=%d out of range %d..%d\n",	\
+				       (param), (lo), (hi));			\
+				return -EINVAL;					\
+			}							\
+			cs.mix.field = (param);					\
+		}								\
+	} while (0)
+	CS_OVERRIDE(alloc, alloc_threads, 0, 8);
+	CS_OVERRIDE(isolate, isolate_threads, 0, 8);
+	CS_OVERRIDE(hotplug, hotplug_threads, 0, 1);
+	CS_OVERRIDE(pcp, pcp_threads, 0, 8);
+	CS_OVERRIDE(pin, pin_threads, 0, 8);
+	CS_OVERRIDE(max_pb, max_pageblocks, 1, 64);
+	CS_OVERRIDE(hold, hold_ms, 0, 60000);
+#undef CS_OVERRIDE
+	i = cs_parse_inject(inject);
+	if (i < 0) {
+		pr_err("inject='%s' unknown: use none or d1..d7\n", inject);
+		return -EINVAL;
+	}
+	cs.inject = i;
+	return 0;
+}
+
+static int cs_spawn(enum cs_kind kind, int id, int (*fn)(void *), int cpu)
+{
+	struct cs_worker *w;
+	struct task_struct *t;
+
+	if (cs.nr_workers >= CS_MAX_WORKERS)
+		return -ENOSPC;
+	w = &cs.workers[cs.nr_workers];
+	memset(w, 0, sizeof(*w));
+	w->kind = kind;
+	w->id = id;
+	w->doing = "starting";
+	w->last_jiffies = jiffies;
+	t = kthread_create(fn, w, "cs_%s/%d", cs_kind_names[kind], id);
+	if (IS_ERR(t)) {
+		pr_err("cannot start %s/%d: %ld\n", cs_kind_names[kind], id, PTR_ERR(t));
+		return PTR_ERR(t);
+	}
+	if (cpu >= 0)
+		kthread_bind(t, cpu);
+	get_task_struct(t);	/* kthread_stop() even if it returned early */
+	w->task = t;
+	cs.nr_workers++;
+	wake_up_process(t);
+	return 0;
+}
+
+static void cs_release_leak(void)
+{
+	struct cs_area_state *s = cs.leaked_area;
+
+	if (!cs.leaked)
+		return;
+	spin_lock(&s->lock);
+	bitmap_clear(s->owned, page_to_pfn(cs.leaked) - s->a.base_pfn, cs.leaked_count);
+	spin_unlock(&s->lock);
+	p_cma_release(s->a.cma, cs.leaked, cs.leaked_count);
+	cs.leaked = NULL;
+}
+
+static void cs_stop_workers(void)
+{
+	while (cs.nr_workers) {
+		struct cs_worker *w = &cs.workers[--cs.nr_workers];
+
+		kthread_stop(w->task);
+		put_task_struct(w->task);
+	}
+}
+
+/*
+ * D6: with every worker stopped and every range released, nothing of ours
+ * may remain: no CMA bitmap bit we set, no memory block left offline, no
+ * pageblock left isolated, and D1-D3 hold with nothing in flight.
+ */
+static void cs_quiesce(void)
+{
+	long ram = totalram_pages();
+	int i;
+
+	for (i = 0; i < cs.nr_areas; i++) {
+		struct cs_area_state *s = &cs.areas[i];
+#ifdef CS_HAVE_MM_CMA_H
+		unsigned long *now = bitmap_zalloc(s->a.count, GFP_KERNEL);
+		unsigned long n, first;
+
+		if (!now)
+			continue;
+		cs_cma_bitmap(s, now);
+		bitmap_andnot(now, now, s->baseline, s->a.count);
+		bitmap_and(now, now, s->ever, s->a.count);
+		n = bitmap_weight(now, s->a.count);
+		first = find_first_bit(now, s->a.count);
+		bitmap_free(now);
+		if (n)
+			cs_violation(&cs.ctx, CS_D6_QUIESCE,
+				     "after stop, CMA area %s bitmap still marks %lu page(s) we released, first pfn %#lx",
+				     s->a.name, n, s->a.base_pfn + first);
+#endif
+		if (!cs.leaked && !bitmap_empty(s->owned, s->a.count))
+			cs_violation(&cs.ctx, CS_D6_QUIESCE,
+				     "after stop, area %s still has ranges marked held",
+				     s->a.name);
+	}
+	if (ram != cs.totalram_start)
+		cs_violation(&cs.ctx, CS_D6_QUIESCE,
+			     "after stop, MemTotal %ld kB != %lu kB at start",
+			     ram << (PAGE_SHIFT - 10),
+			     cs.totalram_start << (PAGE_SHIFT - 10));
+	cs_checked(&cs.ctx, CS_D6_QUIESCE);
+	cs_audit_now(true);
+}
+
+static int cs_start(void)
+{
+	bool have_cma = p_cma_alloc && p_cma_release && cs.nr_areas;
+	int i, ret, cpus = num_online_cpus();
+
+	if (cs.running)
+		return -EBUSY;
+	ret = cs_resolve_mix();
+	if (ret)
+		return ret;
+	cs_release_leak();
+	cs_ctx_reset(&cs.ctx);
+	atomic_long_set(&cs.alloc_ok, 0);
+	atomic_long_set(&cs.alloc_fail, 0);
+	atomic_long_set(&cs.released, 0);
+	atomic_long_set(&cs.pages_allocated, 0);
+	atomic_long_set(&cs.g2_frees, 0);
+	atomic_long_set(&cs.g2_alloc_fail, 0);
+	atomic_long_set(&cs.g5_cycles, 0);
+	atomic_long_set(&cs.g6_allocs, 0);
+	atomic_long_set(&cs.audits_pages, 0);
+	memset(&cs.hp, 0, sizeof(cs.hp));
+	cs.inj_state = 0;
+	for (i = 0; i < cs.nr_areas; i++) {
+		struct cs_area_state *s = &cs.areas[i];
+
+		bitmap_zero(s->owned, s->a.count);
+		bitmap_zero(s->ever, s->a.count);
+#ifdef CS_HAVE_MM_CMA_H
+		cs_cma_bitmap(s, s->baseline);
+#endif
+	}
+	cs.totalram_start = totalram_pages();
+	cs.start_jiffies = jiffies;
+	cs.running = true;
+	cs.ran = true;
+
+	ret = cs_spawn(CS_AUDITOR, 0, cs_auditor_thread, -1);
+	for (i = 0; !ret && have_cma && i < cs.mix.alloc; i++)
+		ret = cs_spawn(CS_G1, i, cs_g1_thread, -1);
+	for (i = 0; !ret && i < cs.mix.isolate; i++)
+		ret = cs_spawn(CS_G2, i, cs_g2_thread, -1);
+	for (i = 0; !ret && i < cs.mix.hotplug; i++)
+		ret = cs_spawn(CS_G3, i, cs_g3_thread, -1);
+	for (i = 0; !ret && i < cs.mix.pcp * cpus; i++)
+		ret = cs_spawn(CS_G5, i, cs_g5_thread, cpumask_nth(i % cpus, cpu_online_mask));
+	for (i = 0; !ret && i < cs.mix.pin; i++)
+		ret = cs_spawn(CS_G6, i, cs_g6_thread, -1);
+	if (ret) {
+		cs_stop_workers();
+		cs.running = false;
+		return ret;
+	}
+	pr_info("start: scenario=%s g1=%d g2=%d g3=%d g5=%dx%d g6=%d max_pageblocks=%d hold_ms=%d duration=%us inject=%s\n",
+		scenario, have_cma ? cs.mix.alloc : 0, cs.mix.isolate, cs.mix.hotplug,
+		cs.mix.pcp, cpus, cs.mix.pin, cs.mix.max_pb, cs.mix.hold, duration, inject);
+	return 0;
+}
+
+static void cs_stop_locked(void)
+{
+	if (!cs.running)
+		return;
+	cs_stop_workers();
+	cs_inject_undo();
+	cs_quiesce();
+	cs.running = false;
+	cs.stop_jiffies = jiffies;
+	pr_info("stop: after %us, %ld violation(s): %s\n",
+		jiffies_to_msecs(cs.stop_jiffies - cs.start_jiffies) / 1000,
+		cs_total_violations(&cs.ctx),
+		cs_total_violations(&cs.ctx) ? "FAIL" : "PASS");
+}
+
+static void cs_stop_work_fn(struct work_struct *work)
+{
+	mutex_lock(&cs.lock);
+	cs_stop_locked();
+	mutex_unlock(&cs.lock);
+}
+
+/* ---- debugfs ------------------------------------------------------------------------ */
+
+struct cs_setting {
+	const char *key;
+	void *ptr;
+	char type;	/* i: int, u: uint, b: bool, s: string */
+	size_t size;	/* strings */
+};
+
+static const struct cs_setting cs_settings[] = {
+	{ "scenario", scenario, 's', sizeof(scenario) },
+	{ "alloc_threads", &alloc_threads, 'i' },
+	{ "isolate_threads", &isolate_threads, 'i' },
+	{ "hotplug_threads", &hotplug_threads, 'i' },
+	{ "pcp_threads", &pcp_threads, 'i' },
+	{ "pin_threads", &pin_threads, 'i' },
+	{ "max_pageblocks", &max_pageblocks, 'i' },
+	{ "hold_ms", &hold_ms, 'i' },
+	{ "duration", &duration, 'u' },
+	{ "audit_ms", &audit_ms, 'u' },
+	{ "freelist_ms", &freelist_ms, 'u' },
+	{ "stall_s", &stall_s, 'u' },
+	{ "offline_timeout_ms", &offline_timeout_ms, 'u' },
+	{ "veto_pct", &veto_pct, 'u' },
+	{ "areas", areas, 's', sizeof(areas) },
+	{ "inject", inject, 's', sizeof(inject) },
+};
+
+static int cs_check_uints(void)
+{
+	if (audit_ms < 1 || audit_ms > 10000 || freelist_ms < 10 ||
+	    freelist_ms > 60000 || stall_s < 1 || veto_pct > 100 ||
+	    offline_timeout_ms < 10) {
+		pr_err("setting out of range: audit_ms 1..10000, freelist_ms 10..60000, stall_s >= 1, veto_pct 0..100, offline_timeout_ms >= 10\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* key=value: parse into a copy, validate, then commit. */
+static int cs_set(const char *key, const char *val)
+{
+	const struct cs_setting *s = NULL;
+	char old[64];
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(cs_settings); i++)
+		if (!strcmp(key, cs_settings[i].key))
+			s = &cs_settings[i];
+	if (!s) {
+		pr_warn("control: unknown setting '%s'\n", key);
+		return -EINVAL;
+	}
+	switch (s->type) {
+	case 'i': {
+		int v, prev = *(int *)s->ptr;
+
+		ret = kstrtoint(val, 0, &v);
+		if (ret)
+			break;
+		*(int *)s->ptr = v;
+		ret = cs_resolve_mix();
+		if (ret)
+			*(int *)s->ptr = prev;
+		break;
+	}
+	case 'u': {
+		unsigned int v, prev = *(unsigned int *)s->ptr;
+
+		ret = kstrtouint(val, 0, &v);
+		if (ret)
+			break;
+		*(unsigned int *)s->ptr = v;
+		ret = cs_check_uints();
+		if (ret)
+			*(unsigned int *)s->ptr = prev;
+		break;
+	}
+	default:
+		if (strlen(val) >= s->size) {
+			ret = -EINVAL;
+			break;
+		}
+		strscpy(old, s->ptr, sizeof(old));
+		strscpy(s->ptr, val, s->size);
+		ret = cs_resolve_mix();
+		if (ret)
+			strscpy(s->ptr, old, s->size);
+		break;
+	}
+	if (ret) {
+		pr_warn("control: bad value '%s' for %s\n", val, key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static ssize_t cs_control_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	char buf[96], *cmd, *eq;
+	int ret = 0;
+
+	if (!len || len >= sizeof(buf)) {
+		pr_warn("control: %zu-byte write: a command is 1..%zu bytes\n",
+			len, sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	cmd = strim(buf);
+
+	mutex_lock(&cs.lock);
+	if (!strcmp(cmd, "start")) {
+		ret = cs_start();
+	} else if (!strcmp(cmd, "stop")) {
+		cs_stop_locked();
+	} else if (!strcmp(cmd, "audit")) {
+		cs_audit_now(!cs.running);
+	} else if (!strcmp(cmd, "reset")) {
+		if (cs.running)
+			ret = -EBUSY;
+		else
+			cs_ctx_reset(&cs.ctx);
+	} else if ((eq = strchr(cmd, '=')) && eq != cmd) {
+		*eq = '\0';
+		ret = cs.running ? -EBUSY : cs_set(strim(cmd), strim(eq + 1));
+	} else {
+		pr_warn("control: unknown command '%.32s': use start, stop, audit, reset or key=value\n",
+			cmd);
+		ret = -EINVAL;
+	}
+	if (ret == -EBUSY)
+		pr_warn("control: '%.32s' refused while running: stop first\n", cmd);
+	mutex_unlock(&cs.lock);
+	return ret ? ret : len;
+}
+
+static const struct file_operations cs_control_fops = {
+	.owner = THIS_MODULE,
+	.write = cs_control_write,
+	.llseek = noop_llseek,
+};
+
+static void cs_show_counters(struct seq_file *m)
+{
+	seq_printf(m, "g1_alloc_ok: %ld\n", atomic_long_read(&cs.alloc_ok));
+	seq_printf(m, "g1_alloc_fail: %ld\n", atomic_long_read(&cs.alloc_fail));
+	seq_printf(m, "g1_released: %ld\n", atomic_long_read(&cs.released));
+	seq_printf(m, "g1_pages_allocated: %ld\n", atomic_long_read(&cs.pages_allocated));
+	seq_printf(m, "g2_frees: %ld\n", atomic_long_read(&cs.g2_frees));
+	seq_printf(m, "g2_alloc_fail: %ld\n", atomic_long_read(&cs.g2_alloc_fail));
+	seq_printf(m, "g3_offline_ok: %ld\n", atomic_long_read(&cs.hp.offline_ok));
+	seq_printf(m, "g3_offline_busy: %ld\n", atomic_long_read(&cs.hp.offline_busy));
+	seq_printf(m, "g3_offline_interrupted: %ld\n", atomic_long_read(&cs.hp.offline_intr));
+	seq_printf(m, "g3_offline_vetoed: %ld\n", atomic_long_read(&cs.hp.offline_vetoed));
+	seq_printf(m, "g3_offline_other: %ld\n", atomic_long_read(&cs.hp.offline_other));
+	seq_printf(m, "g3_online_ok: %ld\n", atomic_long_read(&cs.hp.online_ok));
+	seq_printf(m, "g3_online_fail: %ld\n", atomic_long_read(&cs.hp.online_fail));
+	seq_printf(m, "g5_pcp_bursts: %ld\n", atomic_long_read(&cs.g5_cycles));
+	seq_printf(m, "g6_pin_allocs: %ld\n", atomic_long_read(&cs.g6_allocs));
+	seq_printf(m, "audit_pages_walked: %ld\n", atomic_long_read(&cs.audits_pages));
+}
+
+static const char *cs_state(void)
+{
+	return cs.running ? "running" : cs.ran ? "stopped" : "idle";
+}
+
+static unsigned int cs_elapsed_s(void)
+{
+	if (!cs.ran)
+		return 0;
+	return jiffies_to_msecs((cs.running ? jiffies : cs.stop_jiffies) -
+				cs.start_jiffies) / 1000;
+}
+
+static int cs_report_show(struct seq_file *m, void *v)
+{
+	long nv;
+	int i;
+
+	mutex_lock(&cs.lock);
+	seq_puts(m, "module: cma_stress\n");
+	seq_printf(m, "kernel: %s\n", init_utsname()->release);
+	seq_printf(m, "scenario: %s\n", scenario);
+	seq_printf(m, "state: %s\n", cs_state());
+	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_s());
+	seq_printf(m, "settings: g1=%d g2=%d g3=%d g5=%d g6=%d max_pageblocks=%d hold_ms=%d duration=%u audit_ms=%u freelist_ms=%u stall_s=%u inject=%s\n",
+		   cs.mix.alloc, cs.mix.isolate, cs.mix.hotplug, cs.mix.pcp,
+		   cs.mix.pin, cs.mix.max_pb, cs.mix.hold, duration, audit_ms,
+		   freelist_ms, stall_s, inject);
+	cs_report_geometry(m);
+	seq_printf(m, "cma_total_kb: %lu\n", cs.totalcma << (PAGE_SHIFT - 10));
+	seq_printf(m, "areas: %d\n", cs.nr_areas);
+	for (i = 0; i < cs.nr_areas; i++)
+		seq_printf(m, "area_%d: %s base_pfn=%#lx pages=%lu zone=%s\n", i,
+			   cs.areas[i].a.name, cs.areas[i].a.base_pfn,
+			   cs.areas[i].a.count,
+			   cs.areas[i].a.zone ? cs.areas[i].a.zone->name : "?");
+	cs_show_counters(m);
+	cs_report_detectors(&cs.ctx, m);
+	cs_report_first(&cs.ctx, m);
+	nv = cs_total_violations(&cs.ctx);
+	seq_printf(m, "violations_total: %ld\n", nv);
+	seq_printf(m, "verdict: %s\n", nv ? "FAIL" : "PASS");
+	mutex_unlock(&cs.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cs_report);
+
+/* Live numbers only, cheap enough to poll while running. */
+static int cs_stats_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	seq_printf(m, "state: %s\n", cs_state());
+	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_s());
+	cs_show_counters(m);
+	for (i = 0; i < CS_NR_DETECTORS; i++)
+		seq_printf(m, "%s_violations: %ld\n", cs_detector_names[i],
+			   atomic_long_read(&cs.ctx.violations[i]));
+	cs_report_ring(&cs.ctx, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cs_stats);
+
+static int cs_areas_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	for (i = 0; i < cs.nr_areas; i++)
+		seq_printf(m, "%s base_pfn=%#lx pages=%lu zone=%s\n",
+			   cs.areas[i].a.name, cs.areas[i].a.base_pfn,
+			   cs.areas[i].a.count,
+			   cs.areas[i].a.zone ? cs.areas[i].a.zone->name : "?");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cs_areas);
+
+/* ---- load and unload ---------------------------------------------------------------- */
+
+static int __init cs_init(void)
+{
+	int ret;
+
+	mutex_init(&cs.lock);
+	cs_ctx_init(&cs.ctx, "cma_stress");
+	INIT_WORK(&cs.stop_work, cs_stop_work_fn);
+	ret = cs_resolve_mix();
+	if (!ret)
+		ret = cs_check_uints();
+	if (ret)
+		return ret;
+
+	cs_resolve("cma_stress", cs_syms, ARRAY_SIZE(cs_syms));
+	if (p_cma_for_each_area && p_cma_get_base && p_cma_get_size && p_cma_get_name)
+		ret = p_cma_for_each_area(cs_area_cb, NULL);
+	if (ret) {
+		cs_free_areas();
+		return ret;
+	}
+	if (!cs.nr_areas)
+		pr_warn("no usable CMA area (none declared, none named '%s', or discovery unresolved): G1, D4 and D6's bitmap check are disabled\n",
+			areas);
+	if (!cs.nr_areas || !p_cma_alloc || !p_cma_release)
+		cs.ctx.disabled[CS_D4_OWNERSHIP] = "no CMA area or cma_alloc/cma_release unresolved";
+	if (!cs_can_read_pageblocks()) {
+		cs.ctx.disabled[CS_D3_PAGEBLOCK] = "get_pfnblock_flags_mask unresolved";
+		cs.ctx.disabled[CS_D2_FREELIST] = "list-vs-pageblock type checks off: get_pfnblock_flags_mask unresolved";
+	}
+#ifndef CS_HAVE_MM_CMA_H
+	cs.ctx.disabled[CS_D6_QUIESCE] = "CMA bitmap check off: built without mm/cma.h (headers-only tree)";
+#endif
+
+	ret = register_memory_notifier(&cs_mem_nb);
+	if (ret) {
+		cs_free_areas();
+		return ret;
+	}
+	cs.dir = debugfs_create_dir("cma_stress", NULL);
+	debugfs_create_file("control", 0200, cs.dir, NULL, &cs_control_fops);
+	debugfs_create_file("report", 0400, cs.dir, NULL, &cs_report_fops);
+	debugfs_create_file("stats", 0400, cs.dir, NULL, &cs_stats_fops);
+	debugfs_create_file("areas", 0400, cs.dir, NULL, &cs_areas_fops);
+	pr_info("loaded: %d CMA area(s), %lu kB CMA in all, scenario %s\n",
+		cs.nr_areas, cs.totalcma << (PAGE_SHIFT - 10), scenario);
+
+	if (run_on_load) {
+		mutex_lock(&cs.lock);
+		ret = cs_start();
+		mutex_unlock(&cs.lock);
+		if (ret) {
+			debugfs_remove_recursive(cs.dir);
+			unregister_memory_notifier(&cs_mem_nb);
+			cs_free_areas();
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void __exit cs_exit(void)
+{
+	debugfs_remove_recursive(cs.dir);
+	cancel_work_sync(&cs.stop_work);
+	mutex_lock(&cs.lock);
+	cs_stop_locked();
+	cs_release_leak();
+	mutex_unlock(&cs.lock);
+	unregister_memory_notifier(&cs_mem_nb);
+	cs_free_areas();
+}
+
+module_init(cs_init);
+module_exit(cs_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Concurrent CMA stress with live free-page accounting audits");

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cs_audit.c: the audits of kernel state, D1 to D3, shared by cma_stress
+ * and isolate_race. Each rule is the mirror of kernel code; the kernel
+ * functions named below are the ones a rule mirrors (docs/kernel-rules.md
+ * has the line numbers for 6.1 and 6.12).
+ */
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/vmstat.h>
+#include <linux/memory_hotplug.h>
+#include <linux/page-flags.h>
+#include <linux/pageblock-flags.h>
+#include <linux/delay.h>
+#include "cs_core.h"
+#include "cs_compat.h"
+
+static unsigned long (*p_get_pfnblock_flags_mask)(const struct page *page,
+						  unsigned long pfn,
+						  unsigned long mask);
+
+static struct cs_sym cs_audit_syms[] = {
+	{ "get_pfnblock_flags_mask", (void **)&p_get_pfnblock_flags_mask, true,
+	  "D2 list-type checks and D3 pageblock audit" },
+};
+
+bool cs_can_read_pageblocks(void)
+{
+	return p_get_pfnblock_flags_mask;
+}
+EXPORT_SYMBOL_GPL(cs_can_read_pageblocks);
+
+int cs_pageblock_mt(unsigned long pfn)
+{
+	return p_get_pfnblock_flags_mask(pfn_to_page(pfn), pfn, MIGRATETYPE_MASK);
+}
+EXPORT_SYMBOL_GPL(cs_pageblock_mt);
+
+const char *cs_mt_name(int mt)
+{
+	switch (mt) {
+	case MIGRATE_UNMOVABLE: return "Unmovable";
+	case MIGRATE_MOVABLE: return "Movable";
+	case MIGRATE_RECLAIMABLE: return "Reclaimable";
+	case MIGRATE_HIGHATOMIC: return "HighAtomic";
+#ifdef CONFIG_CMA
+	case MIGRATE_CMA: return "CMA";
+#endif
+#ifdef CONFIG_MEMORY_ISOLATION
+	case MIGRATE_ISOLATE: return "Isolate";
+#endif
+	default: return "?";
+	}
+}
+EXPORT_SYMBOL_GPL(cs_mt_name);
+
+/*
+ * A zone counter with every online CPU's pending delta folded in and,
+ * unlike zone_page_state_snapshot(), not clamped at zero: a counter that
+ * went negative is itself a finding.
+ */
+static long cs_zone_stat(struct zone *zone, enum zone_stat_item item)
+{
+	long x = atomic_long_read(&zone->vm_stat[item]);
+	int cpu;
+
+	for_each_online_cpu(cpu)
+		x += per_cpu_ptr(zone->per_cpu_zonestats, cpu)->vm_stat_diff[item];
+	return x;
+}
+
+static bool cs_is_cma(int mt)
+{
+	return is_migrate_cma(mt);
+}
+
+static bool cs_is_isolate(int mt)
+{
+#ifdef CONFIG_MEMORY_ISOLATION
+	return mt == MIGRATE_ISOLATE;
+#else
+	return false;
+#endif
+}
+
+/*
+ * D1. Read without zone->lock, so a counter may lag the lists by what is
+ * being moved at this instant (at most a MAX_ORDER page or a pageblock per
+ * CPU): allow that much. The seed 000 bug drifts by hundreds of MiB.
+ */
+void cs_audit_counters(struct cs_ctx *ctx, unsigned long totalcma)
+{
+	long slack_zone = 2L * (1L << MAX_PAGE_ORDER) * num_online_cpus();
+	long free_sum = 0, cma_sum = 0, slack = 0;
+	long totalram = totalram_pages();
+	struct zone *zone;
+	int nid, i;
+
+	cs_for_each_zone(zone, nid, i) {
+		long fr = cs_zone_stat(zone, NR_FREE_PAGES);
+		long cma = cs_zone_stat(zone, NR_FREE_CMA_PAGES);
+		long managed = zone_managed_pages(zone);
+
+		free_sum += fr;
+		cma_sum += cma;
+		slack += slack_zone;
+		if (fr < -slack_zone || cma < -slack_zone)
+			cs_violation(ctx, CS_D1_COUNTERS,
+				     "zone %s: counter negative: NR_FREE_PAGES=%ld NR_FREE_CMA_PAGES=%ld",
+				     zone->name, fr, cma);
+		if (cma > fr + slack_zone)
+			cs_violation(ctx, CS_D1_COUNTERS,
+				     "zone %s: NR_FREE_CMA_PAGES=%ld > NR_FREE_PAGES=%ld",
+				     zone->name, cma, fr);
+		if (fr > managed + slack_zone)
+			cs_violation(ctx, CS_D1_COUNTERS,
+				     "zone %s: NR_FREE_PAGES=%ld > managed=%ld pages",
+				     zone->name, fr, managed);
+	}
+	if (free_sum > totalram + slack)
+		cs_violation(ctx, CS_D1_COUNTERS,
+			     "MemFree %ld kB > MemTotal %ld kB",
+			     free_sum << (PAGE_SHIFT - 10), totalram << (PAGE_SHIFT - 10));
+	if (IS_ENABLED(CONFIG_CMA) && cma_sum > (long)totalcma + slack)
+		cs_violation(ctx, CS_D1_COUNTERS,
+			     "CmaFree %ld kB > CmaTotal %lu kB",
+			     cma_sum << (PAGE_SHIFT - 10), totalcma << (PAGE_SHIFT - 10));
+	cs_checked(ctx, CS_D1_COUNTERS);
+}
+EXPORT_SYMBOL_GPL(cs_audit_counters);
+
+struct cs_walk {
+	unsigned long list_pages[MIGRATE_TYPES];
+	unsigned long bad;		/* violations found in this walk */
+	char why[160];			/* the first, printed after unlock */
+};
+
+/* Keep the first finding of a walk; printing waits for the unlock. */
+__printf(2, 3)
+static void cs_walk_bad(struct cs_walk *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!w->bad++) {
+		va_start(ap, fmt);
+		vscnprintf(w->why, sizeof(w->why), fmt, ap);
+		va_end(ap);
+	}
+}
+
+/*
+ * One free page of @order on free_list[@mt]. The type rules mirror
+ * __free_one_page() and __add_to_free_list(): pages never merge across
+ * pageblocks of a non-mergeable type (CMA, ISOLATE, HIGHATOMIC), and a
+ * CMA pageblock's free pages are only ever on the CMA list or, while it is
+ * isolated, the ISOLATE list (move_freepages_block()).
+ */
+static void cs_check_free_page(struct cs_walk *w, struct zone *zone,
+			       struct page *page, unsigned int order, int mt)
+{
+	unsigned long pfn = page_to_pfn(page), p, end;
+
+	if (!PageBuddy(page) || page_private(page) != order) {
+		cs_walk_bad(w, "zone %s: pfn %#lx on order-%u %s list is not a free buddy of that order (buddy=%d order=%lu)",
+			    zone->name, pfn, order, cs_mt_name(mt),
+			    PageBuddy(page), page_private(page));
+		return;
+	}
+	if (!IS_ALIGNED(pfn, 1UL << order) || !zone_spans_pfn(zone, pfn) ||
+	    !zone_spans_pfn(zone, pfn + (1UL << order) - 1)) {
+		cs_walk_bad(w, "zone %s: order-%u free page at pfn %#lx misaligned or outside the zone",
+			    zone->name, order, pfn);
+		return;
+	}
+	if (!cs_can_read_pageblocks())
+		return;
+	end = pfn + (1UL << order);
+	for (p = ALIGN_DOWN(pfn, pageblock_nr_pages); p < end; p += pageblock_nr_pages) {
+		int bmt = cs_pageblock_mt(p);
+
+		if (bmt == mt)
+			continue;
+		if (CS_STRICT_FREELIST_TYPES || cs_is_cma(bmt) || cs_is_cma(mt) ||
+		    (cs_is_isolate(mt) && order >= pageblock_order)) {
+			cs_walk_bad(w, "zone %s: order-%u free page pfn %#lx on %s list spans %s pageblock %#lx",
+				    zone->name, order, pfn, cs_mt_name(mt),
+				    cs_mt_name(bmt), p);
+			return;
+		}
+	}
+}
+
+/*
+ * D2 for one zone, under zone->lock: nothing can enter or leave a free list
+ * while we walk, and every NR_FREE_PAGES / NR_FREE_CMA_PAGES update happens
+ * under that lock (account_freepages() in 6.12, __mod_zone_freepage_state()
+ * in 6.1). Pages on pcp lists are not counted free by either. ISOLATE lists
+ * are not counted (set_migratetype_isolate() subtracts what it moves).
+ */
+static unsigned long cs_audit_zone(struct cs_ctx *ctx, struct zone *zone)
+{
+	unsigned long limit = zone->spanned_pages + 1, walked = 0;
+	unsigned long count_free, count_cma, flags;
+	long nr_free = 0, nr_cma = 0;
+	struct cs_walk *w;
+	unsigned int order;
+	int mt, tries;
+
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return 0;
+	spin_lock_irqsave(&zone->lock, flags);
+	for (order = 0; order < CS_NR_ORDERS; order++) {
+		struct free_area *area = &zone->free_area[order];
+		unsigned long n_order = 0;
+
+		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+			struct list_head *head = &area->free_list[mt];
+			struct page *page;
+
+			list_for_each_entry(page, head, buddy_list) {
+				if (++walked > limit) {
+					cs_walk_bad(w, "zone %s: order-%u %s free list does not end (corrupt)",
+						    zone->name, order, cs_mt_name(mt));
+					goto unlock;
+				}
+				n_order++;
+				w->list_pages[mt] += 1UL << order;
+				cs_check_free_page(w, zone, page, order, mt);
+			}
+		}
+		if (n_order != area->nr_free)
+			cs_walk_bad(w, "zone %s: order-%u nr_free=%lu but its lists hold %lu pages",
+				    zone->name, order, area->nr_free, n_order);
+	}
+	count_free = 0;
+	count_cma = 0;
+	for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+		if (!cs_is_isolate(mt))
+			count_free += w->list_pages[mt];
+		if (cs_is_cma(mt))
+			count_cma += w->list_pages[mt];
+	}
+	/*
+	 * vmstat folds a CPU's delta into the zone counter with an xchg then
+	 * an add, outside zone->lock: a read in between misses the delta. Such
+	 * a window is a few instructions long; re-read before calling it real.
+	 */
+	for (tries = 0; tries < 5; tries++) {
+		nr_free = cs_zone_stat(zone, NR_FREE_PAGES);
+		nr_cma = cs_zone_stat(zone, NR_FREE_CMA_PAGES);
+		if (nr_free == count_free && nr_cma == count_cma)
+			break;
+		udelay(2);
+	}
+	if (nr_free != count_free)
+		cs_walk_bad(w, "zone %s: NR_FREE_PAGES=%ld but non-isolate free lists hold %lu pages",
+			    zone->name, nr_free, count_free);
+	if (IS_ENABLED(CONFIG_CMA) && nr_cma != count_cma)
+		cs_walk_bad(w, "zone %s: NR_FREE_CMA_PAGES=%ld but CMA free lists hold %lu pages",
+			    zone->name, nr_cma, count_cma);
+unlock:
+	spin_unlock_irqrestore(&zone->lock, flags);
+	if (w->bad)
+		cs_violation(ctx, CS_D2_FREELIST, "%s (%lu finding(s) in this walk)",
+			     w->why, w->bad);
+	kfree(w);
+	return walked;
+}
+
+unsigned long cs_audit_freelists(struct cs_ctx *ctx)
+{
+	unsigned long walked = 0;
+	struct zone *zone;
+	int nid, i;
+
+	cs_for_each_zone(zone, nid, i) {
+		walked += cs_audit_zone(ctx, zone);
+		cond_resched();
+	}
+	cs_checked(ctx, CS_D2_FREELIST);
+	return walked;
+}
+EXPORT_SYMBOL_GPL(cs_audit_freelists);
+
+static const struct cs_area *cs_area_of(const struct cs_area *areas, int n,
+					unsigned long pfn)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pfn >= areas[i].base_pfn &&
+		    pfn < areas[i].base_pfn + areas[i].count)
+			return &areas[i];
+	return NULL;
+}
+
+/*
+ * D3. Mirrors init_cma_reserved_pageblock() (a CMA area's pageblocks are
+ * MIGRATE_CMA for life), the fallback tables (nothing steals a CMA block),
+ * and undo_isolate_page_range() (every isolation is undone, except that an
+ * offlined block stays isolated while it is offline, so offline memory is
+ * skipped).
+ */
+void cs_audit_pageblocks(struct cs_ctx *ctx, const struct cs_area *areas,
+			 int nr_areas, bool quiet)
+{
+	struct zone *zone;
+	int nid, i;
+
+	if (!cs_can_read_pageblocks())
+		return;
+	cs_for_each_zone(zone, nid, i) {
+		unsigned long pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
+		unsigned long end = zone_end_pfn(zone);
+
+		for (; pfn < end; pfn += pageblock_nr_pages) {
+			const struct cs_area *a;
+			int mt;
+
+			if (!pfn_to_online_page(pfn))
+				continue;
+			mt = cs_pageblock_mt(pfn);
+			a = cs_area_of(areas, nr_areas, pfn);
+			if (a && !cs_is_cma(mt) && !(cs_is_isolate(mt) && !quiet))
+				cs_violation(ctx, CS_D3_PAGEBLOCK,
+					     "pageblock %#lx in CMA area %s is %s",
+					     pfn, a->name, cs_mt_name(mt));
+			else if (!a && cs_is_cma(mt))
+				cs_violation(ctx, CS_D3_PAGEBLOCK,
+					     "pageblock %#lx in zone %s is CMA outside every CMA area",
+					     pfn, zone->name);
+			else if (!a && quiet && cs_is_isolate(mt))
+				cs_violation(ctx, CS_D3_PAGEBLOCK,
+					     "pageblock %#lx in zone %s still isolated after quiesce",
+					     pfn, zone->name);
+		}
+		cond_resched();
+	}
+	cs_checked(ctx, CS_D3_PAGEBLOCK);
+}
+EXPORT_SYMBOL_GPL(cs_audit_pageblocks);
+
+int cs_audit_init(void);
+int cs_audit_init(void)
+{
+	cs_resolve("cs_core", cs_audit_syms, ARRAY_SIZE(cs_audit_syms));
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cs_compat.h: every difference between the kernels cma-stress supports
+ * (6.1 and 6.12, and mainline where it moved on) lives here, so the rest
+ * of the code reads the same on all of them.
+ */
+#ifndef CS_COMPAT_H
+#define CS_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/mmzone.h>
+#include <linux/gfp.h>
+
+/*
+ * Orders: 6.1 has MAX_ORDER = 11 with free_area[MAX_ORDER]; 6.4 made
+ * MAX_ORDER inclusive; 6.8 renamed it MAX_PAGE_ORDER with NR_PAGE_ORDERS.
+ */
+#ifdef NR_PAGE_ORDERS
+#define CS_NR_ORDERS		NR_PAGE_ORDERS
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define CS_NR_ORDERS		(MAX_ORDER + 1)
+#define MAX_PAGE_ORDER		MAX_ORDER
+#else
+#define CS_NR_ORDERS		MAX_ORDER
+#define MAX_PAGE_ORDER		(MAX_ORDER - 1)
+#endif
+
+/*
+ * Free-list accounting rule (see docs/kernel-rules.md). Since 6.10
+ * ("mm: page_alloc: consolidate free page accounting", Johannes Weiner)
+ * every free page sits on the list of its pageblock's migratetype, checked
+ * by VM_WARN in __add_to_free_list(), and merging buddies of mergeable
+ * types retypes the buddy's pageblocks (change_pageblock_range()). So a
+ * free page of any order must span pageblocks of exactly its list's type.
+ * Before that, pages of non-CMA types may sit on another type's list
+ * (fallback stealing moves only some of them), so only the CMA rules are
+ * exact there.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define CS_STRICT_FREELIST_TYPES	1
+#else
+#define CS_STRICT_FREELIST_TYPES	0
+#endif
+
+/* alloc_contig_range() became a macro over the _noprof symbol in 6.10. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define cs_alloc_contig_range(s, e, mt, gfp) \
+	alloc_contig_range_noprof((s), (e), (mt), (gfp))
+#else
+#define cs_alloc_contig_range(s, e, mt, gfp) \
+	alloc_contig_range((s), (e), (mt), (gfp))
+#endif
+
+#endif /* CS_COMPAT_H */

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cs_core: what cma_stress and isolate_race share, so no audit is written
+ * twice (the way torture.ko serves rcutorture and locktorture):
+ *
+ *  - symbol resolution for what the kernel does not export (cs_syms.c),
+ *  - the detectors' bookkeeping: counters, the first violation kept
+ *    verbatim, a ring of recent operations (cs_report.c),
+ *  - the audits of kernel state, D1 counters, D2 free lists and D3
+ *    pageblock types (cs_audit.c),
+ *  - memory block offline/online from a kernel thread (cs_hotplug.c).
+ */
+#ifndef CS_CORE_H
+#define CS_CORE_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/atomic.h>
+#include <linux/mmzone.h>
+#include <linux/seq_file.h>
+
+/* ---- symbols ---------------------------------------------------------- */
+
+struct cs_sym {
+	const char *name;
+	void **addr;		/* where the resolved address goes */
+	bool is_func;		/* called indirectly: must be IBT-safe */
+	const char *needed_by;	/* what is disabled without it */
+};
+
+/*
+ * Resolve each entry; print one line per symbol that could not be resolved
+ * naming what it disables. Returns the number that failed.
+ */
+int cs_resolve(const char *who, struct cs_sym *syms, int n);
+void *cs_lookup(const char *name);
+
+/* ---- detectors and the report ------------------------------------------ */
+
+enum cs_detector {
+	CS_D1_COUNTERS,
+	CS_D2_FREELIST,
+	CS_D3_PAGEBLOCK,
+	CS_D4_OWNERSHIP,
+	CS_D5_PLACEMENT,
+	CS_D6_QUIESCE,
+	CS_D7_LIVENESS,
+	CS_NR_DETECTORS
+};
+
+extern const char *const cs_detector_names[CS_NR_DETECTORS];
+
+enum cs_op {
+	CS_OP_ALLOC, CS_OP_RELEASE, CS_OP_OFFLINE, CS_OP_ONLINE,
+	CS_OP_ISOLATE, CS_OP_UNISOLATE, CS_OP_FREE, CS_OP_AUDIT, CS_OP_NR
+};
+
+struct cs_event {
+	u64 ns;
+	unsigned long pfn;
+	unsigned long nr;
+	int ret;
+	u16 cpu;
+	u8 op;
+};
+
+#define CS_RING		64
+#define CS_FIRST_LEN	384
+
+struct cs_ctx {
+	const char *name;		/* console prefix: "cma_stress" */
+	u64 start_ns;
+	atomic_long_t checks[CS_NR_DETECTORS];
+	atomic_long_t violations[CS_NR_DETECTORS];
+	const char *disabled[CS_NR_DETECTORS];	/* why, or NULL */
+	atomic_long_t ops[CS_OP_NR];
+
+	spinlock_t lock;		/* ring and first violation */
+	unsigned int ring_head;
+	struct cs_event ring[CS_RING];
+	bool have_first;
+	u64 first_ns;
+	char first[CS_FIRST_LEN];
+	unsigned int first_nr;		/* events kept with it */
+	struct cs_event first_ring[CS_RING];
+	unsigned int console_lines;	/* FAIL lines printed so far */
+};
+
+void cs_ctx_init(struct cs_ctx *ctx, const char *name);
+void cs_ctx_reset(struct cs_ctx *ctx);
+void cs_event(struct cs_ctx *ctx, enum cs_op op, unsigned long pfn,
+	      unsigned long nr, int ret);
+__printf(3, 4)
+void cs_violation(struct cs_ctx *ctx, enum cs_detector d, const char *fmt, ...);
+static inline void cs_checked(struct cs_ctx *ctx, enum cs_detector d)
+{
+	atomic_long_inc(&ctx->checks[d]);
+}
+
+long cs_total_violations(struct cs_ctx *ctx);
+void cs_report_detectors(struct cs_ctx *ctx, struct seq_file *m);
+void cs_report_first(struct cs_ctx *ctx, struct seq_file *m);
+void cs_report_geometry(struct seq_file *m);
+void cs_report_ring(struct cs_ctx *ctx, struct seq_file *m);
+
+/* ---- audits -------------------------------------------------------------- */
+
+/* A physical range the D3 audit treats as a CMA area. */
+struct cs_area {
+	unsigned long base_pfn;
+	unsigned long count;
+	char name[32];
+	struct zone *zone;
+	void *cma;			/* struct cma *, when CONFIG_CMA */
+};
+
+#define CS_MAX_AREAS 8
+
+/* True when the pageblock migratetype of a pfn can be read. */
+bool cs_can_read_pageblocks(void);
+int cs_pageblock_mt(unsigned long pfn);
+const char *cs_mt_name(int mt);
+
+/* Populated zones, walked without the unexported next_zone(). */
+#define cs_for_each_zone(zone, nid, i)					\
+	for_each_online_node(nid)					\
+		for (i = 0, zone = NODE_DATA(nid)->node_zones;		\
+		     i < MAX_NR_ZONES; i++, zone++)			\
+			if (populated_zone(zone))
+
+/* D1: continuous counter sanity. @slack allows unlocked-read lag. */
+void cs_audit_counters(struct cs_ctx *ctx, unsigned long totalcma);
+/*
+ * D2: every zone's free lists walked under zone->lock, compared with the
+ * counters. Returns the number of pages walked.
+ */
+unsigned long cs_audit_freelists(struct cs_ctx *ctx);
+/*
+ * D3: pageblock types inside and outside the areas. @quiet: nothing of
+ * ours is in flight, so no online pageblock may be ISOLATE.
+ */
+void cs_audit_pageblocks(struct cs_ctx *ctx, const struct cs_area *areas,
+			 int nr_areas, bool quiet);
+
+/* ---- memory blocks -------------------------------------------------------- */
+
+struct cs_hotplug_stats {
+	atomic_long_t offline_ok, offline_busy, offline_intr, offline_vetoed,
+		      offline_other, online_ok, online_fail;
+};
+
+/* Offline (@online false) or online one memory block through sysfs. */
+int cs_memblock_set(unsigned long block, bool online, unsigned int timeout_ms);
+unsigned long cs_memblock_pages(void);
+unsigned long cs_memblock_count(void);
+/* The zone a whole memory block lies in, or NULL (mixed, offline, hole). */
+struct zone *cs_memblock_zone(unsigned long block);
+bool cs_memblock_online(unsigned long block);
+
+#endif /* CS_CORE_H */

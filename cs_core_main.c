@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cs_core_main.c: the cs_core module, the shared half of cma_stress and
+ * isolate_race (see cs_core.h). Loading it only resolves the symbols the
+ * audits need and says which ones it could not find.
+ */
+#include <linux/module.h>
+#include "cs_core.h"
+
+int cs_audit_init(void);
+
+static int __init cs_core_init(void)
+{
+	return cs_audit_init();
+}
+
+static void __exit cs_core_exit(void)
+{
+}
+
+module_init(cs_core_init);
+module_exit(cs_core_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("cma-stress shared audits, reports and memory hotplug helpers");

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cs_report.c: detector bookkeeping shared by cma_stress and isolate_race.
+ *
+ * A violation prints one console line, "<module>: FAIL <detector>: ...",
+ * which the host-side verdict parser greps for. Only the first few are
+ * printed (a broken kernel can produce thousands per second and the serial
+ * console would then slow the guest to a crawl); all are counted. The
+ * first one is kept verbatim with a copy of the recent-operations ring,
+ * since the first violation is the one a developer needs.
+ */
+#include <linux/module.h>
+#include <linux/ktime.h>
+#include <linux/smp.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/pageblock-flags.h>
+#include "cs_core.h"
+
+#define CS_CONSOLE_FAIL_LINES 20
+
+const char *const cs_detector_names[CS_NR_DETECTORS] = {
+	[CS_D1_COUNTERS]	= "d1_counters",
+	[CS_D2_FREELIST]	= "d2_freelist",
+	[CS_D3_PAGEBLOCK]	= "d3_pageblock",
+	[CS_D4_OWNERSHIP]	= "d4_ownership",
+	[CS_D5_PLACEMENT]	= "d5_placement",
+	[CS_D6_QUIESCE]		= "d6_quiesce",
+	[CS_D7_LIVENESS]	= "d7_liveness",
+};
+EXPORT_SYMBOL_GPL(cs_detector_names);
+
+static const char *const cs_op_names[CS_OP_NR] = {
+	[CS_OP_ALLOC] = "alloc", [CS_OP_RELEASE] = "release",
+	[CS_OP_OFFLINE] = "offline", [CS_OP_ONLINE] = "online",
+	[CS_OP_ISOLATE] = "isolate", [CS_OP_UNISOLATE] = "unisolate",
+	[CS_OP_FREE] = "free", [CS_OP_AUDIT] = "audit",
+};
+
+void cs_ctx_reset(struct cs_ctx *ctx)
+{
+	unsigned long flags;
+	int i;
+
+	for (i = 0; i < CS_NR_DETECTORS; i++) {
+		atomic_long_set(&ctx->checks[i], 0);
+		atomic_long_set(&ctx->violations[i], 0);
+	}
+	for (i = 0; i < CS_OP_NR; i++)
+		atomic_long_set(&ctx->ops[i], 0);
+	spin_lock_irqsave(&ctx->lock, flags);
+	ctx->ring_head = 0;
+	memset(ctx->ring, 0, sizeof(ctx->ring));
+	ctx->have_first = false;
+	ctx->first[0] = '\0';
+	ctx->first_nr = 0;
+	ctx->console_lines = 0;
+	ctx->start_ns = ktime_get_ns();
+	spin_unlock_irqrestore(&ctx->lock, flags);
+}
+EXPORT_SYMBOL_GPL(cs_ctx_reset);
+
+void cs_ctx_init(struct cs_ctx *ctx, const char *name)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->name = name;
+	spin_lock_init(&ctx->lock);
+	cs_ctx_reset(ctx);
+}
+EXPORT_SYMBOL_GPL(cs_ctx_init);
+
+void cs_event(struct cs_ctx *ctx, enum cs_op op, unsigned long pfn,
+	      unsigned long nr, int ret)
+{
+	struct cs_event *e;
+	unsigned long flags;
+
+	atomic_long_inc(&ctx->ops[op]);
+	spin_lock_irqsave(&ctx->lock, flags);
+	e = &ctx->ring[ctx->ring_head++ % CS_RING];
+	e->ns = ktime_get_ns();
+	e->op = op;
+	e->pfn = pfn;
+	e->nr = nr;
+	e->ret = ret;
+	e->cpu = raw_smp_processor_id();
+	spin_unlock_irqrestore(&ctx->lock, flags);
+}
+EXPORT_SYMBOL_GPL(cs_event);
+
+void cs_violation(struct cs_ctx *ctx, enum cs_detector d, const char *fmt, ...)
+{
+	char msg[CS_FIRST_LEN - 32];
+	unsigned long flags;
+	bool print;
+	va_list ap;
+	u64 now = ktime_get_ns();
+
+	va_start(ap, fmt);
+	vscnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	atomic_long_inc(&ctx->violations[d]);
+
+	spin_lock_irqsave(&ctx->lock, flags);
+	if (!ctx->have_first) {
+		unsigned int i, n = min_t(unsigned int, ctx->ring_head, CS_RING);
+
+		ctx->have_first = true;
+		ctx->first_ns = now - ctx->start_ns;
+		scnprintf(ctx->first, sizeof(ctx->first), "%s: %s",
+			  cs_detector_names[d], msg);
+		/* Oldest first. */
+		for (i = 0; i < n; i++)
+			ctx->first_ring[i] =
+				ctx->ring[(ctx->ring_head - n + i) % CS_RING];
+		ctx->first_nr = n;
+	}
+	print = ctx->console_lines < CS_CONSOLE_FAIL_LINES;
+	if (print)
+		ctx->console_lines++;
+	spin_unlock_irqrestore(&ctx->lock, flags);
+
+	if (print)
+		pr_err("%s: FAIL %s: %s\n", ctx->name, cs_detector_names[d], msg);
+}
+EXPORT_SYMBOL_GPL(cs_violation);
+
+long cs_total_violations(struct cs_ctx *ctx)
+{
+	long sum = 0;
+	int i;
+
+	for (i = 0; i < CS_NR_DETECTORS; i++)
+		sum += atomic_long_read(&ctx->violations[i]);
+	return sum;
+}
+EXPORT_SYMBOL_GPL(cs_total_violations);
+
+void cs_report_geometry(struct seq_file *m)
+{
+	seq_printf(m, "page_size: %lu\n", PAGE_SIZE);
+	seq_printf(m, "pageblock_order: %u\n", (unsigned int)pageblock_order);
+	seq_printf(m, "max_page_order: %u\n", (unsigned int)MAX_PAGE_ORDER);
+	seq_printf(m, "cross_pageblock_merge_possible: %s\n",
+		   pageblock_order < MAX_PAGE_ORDER ? "yes" : "no");
+}
+EXPORT_SYMBOL_GPL(cs_report_geometry);
+
+void cs_report_detectors(struct cs_ctx *ctx, struct seq_file *m)
+{
+	int i;
+
+	for (i = 0; i < CS_NR_DETECTORS; i++) {
+		const char *n = cs_detector_names[i];
+
+		if (ctx->disabled[i])
+			seq_printf(m, "%s_disabled: %s\n", n, ctx->disabled[i]);
+		seq_printf(m, "%s_checks: %ld\n", n,
+			   atomic_long_read(&ctx->checks[i]));
+		seq_printf(m, "%s_violations: %ld\n", n,
+			   atomic_long_read(&ctx->violations[i]));
+	}
+}
+EXPORT_SYMBOL_GPL(cs_report_detectors);
+
+static void cs_print_event(struct cs_ctx *ctx, struct seq_file *m,
+			   const char *key, unsigned int i,
+			   const struct cs_event *e)
+{
+	u64 rel = e->ns > ctx->start_ns ? e->ns - ctx->start_ns : 0;
+
+	seq_printf(m, "%s_%02u: t=%llu.%06llu cpu=%u %s pfn=%#lx nr=%lu ret=%d\n",
+		   key, i, rel / NSEC_PER_SEC, (rel % NSEC_PER_SEC) / 1000,
+		   e->cpu, cs_op_names[e->op], e->pfn, e->nr, e->ret);
+}
+
+void cs_report_first(struct cs_ctx *ctx, struct seq_file *m)
+{
+	unsigned long flags;
+	unsigned int i;
+	struct cs_event *copy;
+	unsigned int n;
+	char first[CS_FIRST_LEN];
+	u64 t;
+
+	copy = kmalloc_array(CS_RING, sizeof(*copy), GFP_KERNEL);
+	if (!copy)
+		return;
+	spin_lock_irqsave(&ctx->lock, flags);
+	n = ctx->have_first ? ctx->first_nr : 0;
+	memcpy(copy, ctx->first_ring, n * sizeof(*copy));
+	strscpy(first, ctx->have_first ? ctx->first : "none", sizeof(first));
+	t = ctx->first_ns;
+	spin_unlock_irqrestore(&ctx->lock, flags);
+
+	seq_printf(m, "first_violation: %s\n", first);
+	if (n || strcmp(first, "none"))
+		seq_printf(m, "first_violation_s: %llu.%03llu\n", t / NSEC_PER_SEC,
+			   (t % NSEC_PER_SEC) / NSEC_PER_MSEC);
+	for (i = 0; i < n; i++)
+		cs_print_event(ctx, m, "first_violation_op", i, &copy[i]);
+	kfree(copy);
+}
+EXPORT_SYMBOL_GPL(cs_report_first);
+
+void cs_report_ring(struct cs_ctx *ctx, struct seq_file *m)
+{
+	struct cs_event *copy;
+	unsigned long flags;
+	unsigned int i, n;
+
+	copy = kmalloc_array(CS_RING, sizeof(*copy), GFP_KERNEL);
+	if (!copy)
+		return;
+	spin_lock_irqsave(&ctx->lock, flags);
+	n = min_t(unsigned int, ctx->ring_head, CS_RING);
+	for (i = 0; i < n; i++)
+		copy[i] = ctx->ring[(ctx->ring_head - n + i) % CS_RING];
+	spin_unlock_irqrestore(&ctx->lock, flags);
+	for (i = 0; i < n; i++)
+		cs_print_event(ctx, m, "recent_op", i, &copy[i]);
+	kfree(copy);
+}
+EXPORT_SYMBOL_GPL(cs_report_ring);

@@ -1,0 +1,34 @@
+# JOB=stress: load cs_core and $MODULE, run $SCENARIO for $DURATION seconds
+# beside the user-memory pressure program, print the report between
+# markers, unload, and exit 0 only if the report says PASS.
+D=/sys/kernel/debug/$MODULE
+insmod /lib/cs/cs_core.ko || exit 1
+# shellcheck disable=SC2086
+insmod "/lib/cs/$MODULE.ko" scenario="$SCENARIO" duration="$DURATION" $MODARGS || exit 1
+cat "$D/areas"
+cs-pressure "${PRESSURE:-50}" &
+pp=$!
+sleep 2
+echo start >"$D/control" || exit 1
+t=0
+limit=$((DURATION * 3 + 120))
+while grep -q '^state: running' "$D/stats"; do
+	sleep 5
+	t=$((t + 5))
+	if [ $((t % 30)) -eq 0 ]; then
+		echo "cs-guest: t=${t}s $(grep -E '^(g1_alloc_ok|g1_alloc_fail|g3_offline_ok|d[0-9]_[a-z]+_violations)' "$D/stats" | tr '\n' ' ')"
+	fi
+	if [ "$t" -ge "$limit" ]; then
+		echo "cs-guest: $MODULE did not stop by itself after ${t}s: stopping it"
+		echo stop >"$D/control"
+	fi
+done
+kill "$pp" 2>/dev/null
+wait "$pp" 2>/dev/null
+cat "$D/report" >/tmp/report
+echo "==== report $MODULE ===="
+cat /tmp/report
+echo "==== end report ===="
+rmmod "$MODULE" || exit 1
+rmmod cs_core || exit 1
+grep -q '^verdict: PASS' /tmp/report

@@ -1,0 +1,19 @@
+#!/bin/bash
+# build-modules.sh KERNEL_BUILD_DIR: build the harness modules against a
+# kernel build tree, in a per-kernel copy of the sources (so modules for
+# several kernels never overwrite each other), and print that directory.
+# W=1 by default: the modules must build warning-free with it.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+check_vars
+arch_facts
+[ $# -eq 1 ] || die "usage: $0 KERNEL_BUILD_DIR"
+kdir=$1
+need_file "$kdir/Module.symvers" "run 'make modules' in $kdir (scripts/build-kernel.sh does)"
+out=$CS_CACHE/modules/$(basename "$kdir")
+mkdir -p "$out"
+rsync -a --delete --include='Kbuild' --include='*.[ch]' --exclude='*' \
+	"$CS_TOP/" "$out/"
+make -s -C "$kdir" M="$out" ARCH="$K_ARCH" ${K_CROSS:+CROSS_COMPILE=$K_CROSS} \
+	W="${W:-1}" modules >&2 || die "module build failed against $kdir"
+echo "$out"

@@ -1,0 +1,96 @@
+# shellcheck shell=bash
+# Common helpers for the cma-stress bench scripts. Sourced, never run.
+#
+# Variables every script understands (all optional):
+#   ARCH     x86_64 (default) or arm64
+#   KVER     6.12 (default) or 6.1: Debian's linux-source-$KVER
+#   KSRC     any kernel source tree instead of the Debian package
+#   FLAVOUR  debug (default) or prod
+#   PATCHES  a patch file or a directory of *.patch applied to a copy
+#   CS_CACHE where kernels and images are cached
+#            (default ${XDG_CACHE_HOME:-$HOME/.cache}/cma-stress)
+
+CS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ARCH=${ARCH:-x86_64}
+KVER=${KVER:-6.12}
+KSRC=${KSRC:-}
+FLAVOUR=${FLAVOUR:-debug}
+PATCHES=${PATCHES:-}
+CS_CACHE=${CS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cma-stress}
+# Bump when the layout of a cached build changes, to invalidate old ones.
+CS_BUILD_ABI=1
+
+log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 2; }
+
+# need_cmd COMMAND PACKAGE: fail naming the Debian package to install.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "'$1' not found: install the Debian package '$2' (scripts/deps.sh does)"
+}
+
+need_file() {
+	[ -e "$1" ] || die "missing file '$1'${2:+: $2}"
+}
+
+check_vars() {
+	case $ARCH in x86_64|arm64) ;; *) die "ARCH='$ARCH': use x86_64 or arm64" ;; esac
+	case $FLAVOUR in debug|prod) ;; *) die "FLAVOUR='$FLAVOUR': use debug or prod" ;; esac
+	if [ -z "$KSRC" ]; then
+		case $KVER in 6.1|6.12) ;; *) die "KVER='$KVER': use 6.1 or 6.12, or KSRC=/path/to/tree" ;; esac
+	fi
+	if [ -n "$PATCHES" ] && [ ! -e "$PATCHES" ]; then
+		die "PATCHES='$PATCHES': no such file or directory"
+	fi
+	return 0
+}
+
+# Per-architecture facts: kernel ARCH, cross compiler, image, QEMU.
+arch_facts() {
+	case $ARCH in
+	x86_64)
+		K_ARCH=x86
+		K_CROSS=
+		K_IMAGE=arch/x86/boot/bzImage
+		QEMU=qemu-system-x86_64
+		QEMU_PKG=qemu-system-x86
+		CONSOLE=ttyS0
+		;;
+	arm64)
+		K_ARCH=arm64
+		K_CROSS=aarch64-linux-gnu-
+		K_IMAGE=arch/arm64/boot/Image
+		QEMU=qemu-system-aarch64
+		QEMU_PKG=qemu-system-arm
+		CONSOLE=ttyAMA0
+		;;
+	esac
+}
+
+# The list of patch files PATCHES names, sorted, one per line.
+patch_list() {
+	[ -n "$PATCHES" ] || return 0
+	if [ -d "$PATCHES" ]; then
+		find "$PATCHES" -maxdepth 1 -name '*.patch' -type f | LC_ALL=C sort
+	else
+		printf '%s\n' "$PATCHES"
+	fi
+}
+
+# The config fragments of this arch and flavour, in merge order.
+fragment_list() {
+	printf '%s\n' "$CS_TOP/kernel/config/base.config" \
+		"$CS_TOP/kernel/config/arch-$ARCH.config" \
+		"$CS_TOP/kernel/config/$FLAVOUR.config"
+}
+
+hash_stdin() { sha256sum | cut -c1-12; }
+
+# A short name for a patch set, for directory names and reports.
+patch_tag() {
+	local p
+	p=$(patch_list)
+	[ -n "$p" ] || { echo clean; return; }
+	# shellcheck disable=SC2086
+	printf '%s' "$(basename -a $p | sed 's/\.patch$//' | paste -sd+ | cut -c1-40)"
+}

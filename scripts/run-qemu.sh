@@ -1,0 +1,107 @@
+#!/bin/bash
+# run-qemu.sh KERNEL_IMAGE INITRD CONSOLE_LOG [EXTRA_CMDLINE]
+#
+# Boot one guest and copy its console to CONSOLE_LOG (and to stderr when
+# VERBOSE=1). The guest powers itself off; a wall-clock limit (TIMEOUT
+# seconds) kills one that hangs, and the log then ends without the
+# "cs-guest: done" marker, which the verdict parser reports.
+#
+# Memory layout (x86_64, MEM=2048): ZONE_MOVABLE is the top 768 MiB
+# (movablecore=), so its memory blocks can be offlined; the CMA area is
+# placed at 0x50200000, pageblock aligned but not MAX_ORDER aligned, so the
+# area's first pageblock has its order-10 buddy outside the area. Memory
+# blocks holding CMA pages refuse to go offline; the blocks above
+# 0x60000000 hold none.
+#
+# Variables: SMP (2), MEM (MiB, 2048), TIMEOUT (s, 300), ACCEL
+# (auto|tcg|kvm; auto uses KVM only when a probe boot under it works).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+check_vars
+arch_facts
+[ $# -ge 3 ] || die "usage: $0 KERNEL_IMAGE INITRD CONSOLE_LOG [EXTRA_CMDLINE]"
+kimg=$1 initrd=$2 clog=$3 extra=${4:-}
+need_file "$kimg"
+need_file "$initrd"
+need_cmd "$QEMU" "$QEMU_PKG"
+need_cmd timeout coreutils
+
+SMP=${SMP:-2}
+MEM=${MEM:-2048}
+TIMEOUT=${TIMEOUT:-300}
+ACCEL=${ACCEL:-auto}
+case $SMP in ''|*[!0-9]*) die "SMP='$SMP' must be a number" ;; esac
+case $MEM in ''|*[!0-9]*) die "MEM='$MEM' must be a number of MiB" ;; esac
+[ "$MEM" -ge 2048 ] || die "MEM=$MEM: the CMA and movable layout needs at least 2048 MiB"
+
+# The CMA area ends at 1.5 GiB; ZONE_MOVABLE takes what lies above 1.25 GiB.
+movable=$((MEM - 1280))
+cmdline="console=$CONSOLE panic=-1 loglevel=7 movablecore=${movable}M"
+cmdline="$cmdline cma=254M@0x50200000-0x60000000 hung_task_panic=0"
+[ "$FLAVOUR" != debug ] || cmdline="$cmdline page_owner=on"
+cmdline="$cmdline $extra"
+
+accel_args() {
+	case $1 in
+	kvm) echo "-accel kvm -cpu host" ;;
+	tcg) echo "-accel tcg,thread=multi -cpu max" ;;
+	esac
+}
+
+machine_args() {
+	case $ARCH in
+	x86_64) echo "-M pc" ;;
+	arm64) echo "-M virt,gic-version=3" ;;
+	esac
+}
+
+# KVM guests crash on some hosts (they do on the project's CI machines):
+# /dev/kvm is not proof. Boot the probe job once under KVM and trust it only
+# if the guest reached userspace; the answer is cached per host boot.
+kvm_works() {
+	[ -w /dev/kvm ] || return 1
+	[ "$ARCH" = x86_64 ] || [ "$(uname -m)" = aarch64 ] || return 1
+	local stamp probe_log
+	stamp=$CS_CACHE/kvm-probe.$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo x)
+	if [ ! -e "$stamp" ]; then
+		probe_log=$(mktemp)
+		# A crashing QEMU is an answer too: keep its abort message quiet.
+		# shellcheck disable=SC2046
+		(timeout 60 "$QEMU" $(machine_args) $(accel_args kvm) -smp 1 -m 512 \
+			-display none -monitor none -serial "file:$probe_log" -no-reboot \
+			-kernel "$kimg" -initrd "$initrd" \
+			-append "console=$CONSOLE panic=-1 cs_probe" </dev/null >/dev/null 2>&1) \
+			2>/dev/null || true
+		if grep -q 'cs-guest: start' "$probe_log"; then echo kvm >"$stamp"; else echo tcg >"$stamp"; fi
+		rm -f "$probe_log"
+	fi
+	[ "$(cat "$stamp")" = kvm ]
+}
+
+case $ACCEL in
+auto) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
+kvm|tcg) accel=$ACCEL ;;
+*) die "ACCEL='$ACCEL': use auto, tcg or kvm" ;;
+esac
+
+log "booting $ARCH $accel smp=$SMP mem=${MEM}M timeout=${TIMEOUT}s"
+: >"$clog"
+set +e
+# shellcheck disable=SC2046
+timeout --kill-after=10 "$TIMEOUT" "$QEMU" $(machine_args) $(accel_args "$accel") \
+	-smp "$SMP" -m "$MEM" -display none -monitor none -no-reboot \
+	-serial "file:$clog" -kernel "$kimg" -initrd "$initrd" \
+	-append "$cmdline" </dev/null &
+qpid=$!
+if [ "${VERBOSE:-0}" = 1 ]; then
+	tail -n +1 -f "$clog" --pid="$qpid" >&2 &
+fi
+wait "$qpid"
+rc=$?
+set -e
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	echo "cs-runner: guest killed after ${TIMEOUT}s wall-clock limit" >>"$clog"
+elif [ "$rc" -ne 0 ]; then
+	echo "cs-runner: qemu exited with status $rc" >>"$clog"
+fi
+exit 0

@@ -1,0 +1,51 @@
+#!/bin/bash
+# run.sh: the main job (`make run`). Build the test kernel if needed, build
+# the modules against it, boot a guest that runs JOB, and print the verdict.
+# Exit 0 only for PASS.
+#
+# Variables (besides those of scripts/lib.sh and scripts/run-qemu.sh):
+#   JOB       guest job under guest/jobs/ (default: stress)
+#   MODULE    cma_stress (default) or isolate_race, for JOB=stress
+#   SCENARIO  the module's named mix (default: default)
+#   DURATION  seconds of stress (default: 60)
+#   MODARGS   extra module parameters, space separated
+#   RUN_DIR   where to keep console.log (default: a new dir under $CS_CACHE/runs)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+check_vars
+"$CS_TOP/scripts/deps.sh"
+
+JOB=${JOB:-stress}
+MODULE=${MODULE:-cma_stress}
+SCENARIO=${SCENARIO:-default}
+DURATION=${DURATION:-60}
+MODARGS=${MODARGS:-}
+case $DURATION in ''|*[!0-9]*) die "DURATION='$DURATION' must be a number of seconds" ;; esac
+case $MODULE in cma_stress|isolate_race) ;; *) die "MODULE='$MODULE': use cma_stress or isolate_race" ;; esac
+
+t0=$(date +%s)
+kdir=$("$CS_TOP/scripts/build-kernel.sh")
+moddir=$("$CS_TOP/scripts/build-modules.sh" "$kdir")
+arch_facts
+t1=$(date +%s)
+
+RUN_DIR=${RUN_DIR:-$CS_CACHE/runs/$(date +%Y%m%d-%H%M%S)-$ARCH-$(basename "$kdir" | cut -d- -f2-4)-$(patch_tag)-$JOB-$SCENARIO}
+mkdir -p "$RUN_DIR"
+"$CS_TOP/scripts/mkinitramfs.sh" "$RUN_DIR/initrd.gz" "$moddir" "$JOB" \
+	"MODULE=$MODULE" "SCENARIO=$SCENARIO" "DURATION=$DURATION" \
+	"FLAVOUR=$FLAVOUR" "MODARGS=$MODARGS"
+
+# Boot takes seconds under TCG; quiesce and audits take longer on a debug
+# kernel (about six times slower for CMA work): leave room for both.
+slack=120
+[ "$FLAVOUR" = prod ] || slack=240
+TIMEOUT=${TIMEOUT:-$((DURATION * 2 + slack))} \
+	"$CS_TOP/scripts/run-qemu.sh" "$kdir/$K_IMAGE" "$RUN_DIR/initrd.gz" \
+	"$RUN_DIR/console.log" "${CMDLINE:-}"
+t2=$(date +%s)
+
+echo "run: kernel=$(basename "$kdir") job=$JOB module=$MODULE scenario=$SCENARIO" \
+	"duration=${DURATION}s smp=${SMP:-2} mem=${MEM:-2048}M"
+echo "run: build ${t1}-${t0} boot+run $((t2 - t1))s console=$RUN_DIR/console.log" |
+	awk '{ split($3, a, "-"); $3 = (a[1] - a[2]) "s"; print }'
+"$CS_TOP/scripts/console-verdict.sh" "$RUN_DIR/console.log"
