@@ -36,9 +36,11 @@ mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,lib/cs/jobs,root}
 cp "$busybox" "$root/bin/busybox"
 cp "$CS_TOP/guest/init" "$root/init"
 cp "$CS_TOP"/guest/jobs/*.sh "$root/lib/cs/jobs/"
-if [ -d "$moddir" ]; then
-	find "$moddir" -maxdepth 1 -name '*.ko' -exec cp {} "$root/lib/cs/" \;
-fi
+# EXTRA_MODDIR: more modules for the job (the console fixture generator).
+for d in "$moddir" ${EXTRA_MODDIR:+"$EXTRA_MODDIR"}; do
+	[ -d "$d" ] || continue
+	find "$d" -maxdepth 1 -name '*.ko' -exec cp {} "$root/lib/cs/" \;
+done
 if [ -d "$CS_TOP/selftests" ]; then
 	cp -r "$CS_TOP/selftests" "$root/lib/cs/selftests"
 fi
