@@ -92,6 +92,9 @@ MODULE_PARM_DESC(veto_pct, "G3: percent of offlines a memory notifier refuses");
 static char areas[64];
 module_param_string(areas, areas, sizeof(areas), 0444);
 MODULE_PARM_DESC(areas, "comma-separated CMA area names to use, empty = all");
+static bool stop_on_fail;
+module_param(stop_on_fail, bool, 0444);
+MODULE_PARM_DESC(stop_on_fail, "stop at the first violation (time-to-detect runs)");
 static char inject[8] = "none";
 module_param_string(inject, inject, sizeof(inject), 0444);
 MODULE_PARM_DESC(inject, "prove a detector fires: none, d1 .. d7");
@@ -124,12 +127,14 @@ static unsigned long (*p_cma_get_size)(const struct cma *);
 static const char *(*p_cma_get_name)(const struct cma *);
 
 static struct cs_sym cs_syms[] = {
-	{ "cma_alloc", (void **)&p_cma_alloc, true, "G1 allocators, D4, D6" },
-	{ "cma_release", (void **)&p_cma_release, true, "G1 allocators, D4, D6" },
-	{ "cma_for_each_area", (void **)&p_cma_for_each_area, true, "area discovery: G1, D3 in-area checks" },
-	{ "cma_get_base", (void **)&p_cma_get_base, true, "area discovery" },
-	{ "cma_get_size", (void **)&p_cma_get_size, true, "area discovery" },
-	{ "cma_get_name", (void **)&p_cma_get_name, true, "area discovery" },
+	{ "cma_alloc", (void **)&p_cma_alloc, true, true, "G1 allocators, D4, D6" },
+	{ "cma_release", (void **)&p_cma_release, true, true, "G1 allocators, D4, D6" },
+	/* Its callback may sleep (we allocate bitmaps in it). */
+	{ "cma_for_each_area", (void **)&p_cma_for_each_area, true, true,
+	  "area discovery: G1, D3 in-area checks" },
+	{ "cma_get_base", (void **)&p_cma_get_base, true, true, "area discovery" },
+	{ "cma_get_size", (void **)&p_cma_get_size, true, true, "area discovery" },
+	{ "cma_get_name", (void **)&p_cma_get_name, true, true, "area discovery" },
 };
 
 struct cs_area_state {
@@ -189,6 +194,7 @@ static struct {
 	atomic_long_t alloc_ok, alloc_fail, released, pages_allocated;
 	atomic_long_t g2_frees, g2_alloc_fail, g5_cycles, g6_allocs, audits_pages;
 	struct cs_hotplug_stats hp;
+	int hp_last_other;		/* errno of the last unexpected failure */
 } cs;
 
 static void cs_progress(struct cs_worker *w, const char *doing, unsigned long pfn)
@@ -490,6 +496,11 @@ static int cs_g1_thread(void *arg)
 	struct cs_range *r, *tmp;
 	int nr_live = 0;
 
+	if (cs.inject == 7 && w->id == 0) {
+		/* A worker that stops making progress, as a hang would. */
+		cs_progress(w, "injected stall", 0);
+		msleep((stall_s + 3) * 1000);
+	}
 	while (!kthread_should_stop()) {
 		if (nr_live < CS_G1_MAX_LIVE && (nr_live == 0 || cs_rand(2))) {
 			r = cs_g1_alloc(w);
@@ -639,8 +650,10 @@ static void cs_g3_cycle(struct cs_worker *w)
 		atomic_long_inc(&cs.hp.offline_busy);
 	else if (ret == -EINTR)
 		atomic_long_inc(&cs.hp.offline_intr);
-	else
+	else {
 		atomic_long_inc(&cs.hp.offline_other);
+		WRITE_ONCE(cs.hp_last_other, ret);
+	}
 	if (ret)
 		return;
 	/* Offline a while, then back: online must not fail. */
@@ -877,7 +890,8 @@ static int cs_auditor_thread(void *arg)
 			next_live = jiffies + HZ;
 		}
 		cs_inject_counters();
-		if (duration && time_after(jiffies, cs.start_jiffies + duration * HZ))
+		if ((duration && time_after(jiffies, cs.start_jiffies + duration * HZ)) ||
+		    (stop_on_fail && cs_total_violations(&cs.ctx)))
 			schedule_work(&cs.stop_work);
 		msleep_interruptible(audit_ms);
 	}
@@ -911,7 +925,7 @@ static int cs_resolve_mix(void)
 	}
 	cs.mix = *sc;
 #define CS_OVERRIDE(field, param, lo, hi) do {					\
-		if ((param) >= 0) {						\
+		if ((param) != -1) {						\
 			if ((param) < (lo) || (param) > (hi)) {			\
 				pr_err(#param "=%d out of range %d..%d\n",	\
 				       (param), (lo), (hi));			\
@@ -1137,6 +1151,7 @@ static const struct cs_setting cs_settings[] = {
 	{ "veto_pct", &veto_pct, 'u' },
 	{ "areas", areas, 's', sizeof(areas) },
 	{ "inject", inject, 's', sizeof(inject) },
+	{ "stop_on_fail", &stop_on_fail, 'b' },
 };
 
 static int cs_check_uints(void)
@@ -1150,7 +1165,10 @@ static int cs_check_uints(void)
 	return 0;
 }
 
-/* key=value: parse into a copy, validate, then commit. */
+/*
+ * key=value: parse, validate, commit. Exactly one dmesg line on failure:
+ * the validators (cs_resolve_mix(), cs_check_uints()) print their own.
+ */
 static int cs_set(const char *key, const char *val)
 {
 	const struct cs_setting *s = NULL;
@@ -1161,7 +1179,7 @@ static int cs_set(const char *key, const char *val)
 		if (!strcmp(key, cs_settings[i].key))
 			s = &cs_settings[i];
 	if (!s) {
-		pr_warn("control: unknown setting '%s'\n", key);
+		pr_warn("control: unknown setting '%.32s'\n", key);
 		return -EINVAL;
 	}
 	switch (s->type) {
@@ -1170,42 +1188,43 @@ static int cs_set(const char *key, const char *val)
 
 		ret = kstrtoint(val, 0, &v);
 		if (ret)
-			break;
+			goto unparsable;
 		*(int *)s->ptr = v;
 		ret = cs_resolve_mix();
 		if (ret)
 			*(int *)s->ptr = prev;
-		break;
+		return ret;
 	}
 	case 'u': {
 		unsigned int v, prev = *(unsigned int *)s->ptr;
 
 		ret = kstrtouint(val, 0, &v);
 		if (ret)
-			break;
+			goto unparsable;
 		*(unsigned int *)s->ptr = v;
 		ret = cs_check_uints();
 		if (ret)
 			*(unsigned int *)s->ptr = prev;
-		break;
+		return ret;
 	}
+	case 'b':
+		ret = kstrtobool(val, (bool *)s->ptr);
+		if (ret)
+			goto unparsable;
+		return 0;
 	default:
-		if (strlen(val) >= s->size) {
-			ret = -EINVAL;
-			break;
-		}
+		if (strlen(val) >= s->size)
+			goto unparsable;
 		strscpy(old, s->ptr, sizeof(old));
 		strscpy(s->ptr, val, s->size);
 		ret = cs_resolve_mix();
 		if (ret)
 			strscpy(s->ptr, old, s->size);
-		break;
+		return ret;
 	}
-	if (ret) {
-		pr_warn("control: bad value '%s' for %s\n", val, key);
-		return -EINVAL;
-	}
-	return 0;
+unparsable:
+	pr_warn("control: cannot parse '%.32s' as a value for %s\n", val, key);
+	return -EINVAL;
 }
 
 static ssize_t cs_control_write(struct file *file, const char __user *ubuf,
@@ -1268,7 +1287,8 @@ static void cs_show_counters(struct seq_file *m)
 	seq_printf(m, "g3_offline_busy: %ld\n", atomic_long_read(&cs.hp.offline_busy));
 	seq_printf(m, "g3_offline_interrupted: %ld\n", atomic_long_read(&cs.hp.offline_intr));
 	seq_printf(m, "g3_offline_vetoed: %ld\n", atomic_long_read(&cs.hp.offline_vetoed));
-	seq_printf(m, "g3_offline_other: %ld\n", atomic_long_read(&cs.hp.offline_other));
+	seq_printf(m, "g3_offline_other: %ld (last %d)\n",
+		   atomic_long_read(&cs.hp.offline_other), READ_ONCE(cs.hp_last_other));
 	seq_printf(m, "g3_online_ok: %ld\n", atomic_long_read(&cs.hp.online_ok));
 	seq_printf(m, "g3_online_fail: %ld\n", atomic_long_read(&cs.hp.online_fail));
 	seq_printf(m, "g5_pcp_bursts: %ld\n", atomic_long_read(&cs.g5_cycles));
@@ -1300,10 +1320,10 @@ static int cs_report_show(struct seq_file *m, void *v)
 	seq_printf(m, "scenario: %s\n", scenario);
 	seq_printf(m, "state: %s\n", cs_state());
 	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_s());
-	seq_printf(m, "settings: g1=%d g2=%d g3=%d g5=%d g6=%d max_pageblocks=%d hold_ms=%d duration=%u audit_ms=%u freelist_ms=%u stall_s=%u inject=%s\n",
+	seq_printf(m, "settings: g1=%d g2=%d g3=%d g5=%d g6=%d max_pageblocks=%d hold_ms=%d duration=%u audit_ms=%u freelist_ms=%u stall_s=%u stop_on_fail=%d inject=%s\n",
 		   cs.mix.alloc, cs.mix.isolate, cs.mix.hotplug, cs.mix.pcp,
 		   cs.mix.pin, cs.mix.max_pb, cs.mix.hold, duration, audit_ms,
-		   freelist_ms, stall_s, inject);
+		   freelist_ms, stall_s, stop_on_fail, inject);
 	cs_report_geometry(m);
 	seq_printf(m, "cma_total_kb: %lu\n", cs.totalcma << (PAGE_SHIFT - 10));
 	seq_printf(m, "areas: %d\n", cs.nr_areas);

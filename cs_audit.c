@@ -22,7 +22,7 @@ static unsigned long (*p_get_pfnblock_flags_mask)(const struct page *page,
 
 static struct cs_sym cs_audit_syms[] = {
 	{ "get_pfnblock_flags_mask", (void **)&p_get_pfnblock_flags_mask, true,
-	  "D2 list-type checks and D3 pageblock audit" },
+	  false, "D2 list-type checks, D3 pageblock audit, D5 CMA-pageblock check" },
 };
 
 bool cs_can_read_pageblocks(void)
@@ -33,7 +33,8 @@ EXPORT_SYMBOL_GPL(cs_can_read_pageblocks);
 
 int cs_pageblock_mt(unsigned long pfn)
 {
-	return p_get_pfnblock_flags_mask(pfn_to_page(pfn), pfn, MIGRATETYPE_MASK);
+	return cs_call_nosleep(p_get_pfnblock_flags_mask,
+			      (unsigned long)pfn_to_page(pfn), pfn, MIGRATETYPE_MASK);
 }
 EXPORT_SYMBOL_GPL(cs_pageblock_mt);
 
@@ -150,6 +151,29 @@ static void cs_walk_bad(struct cs_walk *w, const char *fmt, ...)
 }
 
 /*
+ * A free page on free_list[@mt] spans a pageblock of type @bmt != @mt.
+ * 6.10+: never legal (see cs_compat.h). Before: legal among the mergeable
+ * types and HIGHATOMIC (pcp-cached types, single-page steals); never legal
+ * between CMA and a non-CMA, non-ISOLATE type; legal with ISOLATE only
+ * while some isolation is in progress in the zone, since isolation and
+ * unisolation retype block by block, dropping zone->lock in between
+ * (6.1 mm/page_isolation.c, docs/kernel-rules.md section b).
+ */
+static bool cs_type_mismatch_is_bug(struct zone *zone, int mt, int bmt)
+{
+	if (CS_STRICT_FREELIST_TYPES)
+		return true;
+	if (cs_is_isolate(mt) || cs_is_isolate(bmt)) {
+#ifdef CONFIG_MEMORY_ISOLATION
+		return !zone->nr_isolate_pageblock;
+#else
+		return true;
+#endif
+	}
+	return cs_is_cma(mt) || cs_is_cma(bmt);
+}
+
+/*
  * One free page of @order on free_list[@mt]. The type rules mirror
  * __free_one_page() and __add_to_free_list(): pages never merge across
  * pageblocks of a non-mergeable type (CMA, ISOLATE, HIGHATOMIC), and a
@@ -179,15 +203,12 @@ static void cs_check_free_page(struct cs_walk *w, struct zone *zone,
 	for (p = ALIGN_DOWN(pfn, pageblock_nr_pages); p < end; p += pageblock_nr_pages) {
 		int bmt = cs_pageblock_mt(p);
 
-		if (bmt == mt)
+		if (bmt == mt || !cs_type_mismatch_is_bug(zone, mt, bmt))
 			continue;
-		if (CS_STRICT_FREELIST_TYPES || cs_is_cma(bmt) || cs_is_cma(mt) ||
-		    (cs_is_isolate(mt) && order >= pageblock_order)) {
-			cs_walk_bad(w, "zone %s: order-%u free page pfn %#lx on %s list spans %s pageblock %#lx",
-				    zone->name, order, pfn, cs_mt_name(mt),
-				    cs_mt_name(bmt), p);
-			return;
-		}
+		cs_walk_bad(w, "zone %s: order-%u free page pfn %#lx on %s list spans %s pageblock %#lx",
+			    zone->name, order, pfn, cs_mt_name(mt),
+			    cs_mt_name(bmt), p);
+		return;
 	}
 }
 

@@ -25,6 +25,7 @@ struct cs_sym {
 	const char *name;
 	void **addr;		/* where the resolved address goes */
 	bool is_func;		/* called indirectly: must be IBT-safe */
+	bool sleeps;		/* so it cannot be called with IBT off */
 	const char *needed_by;	/* what is disabled without it */
 };
 
@@ -34,6 +35,13 @@ struct cs_sym {
  */
 int cs_resolve(const char *who, struct cs_sym *syms, int n);
 void *cs_lookup(const char *name);
+bool cs_ibt_enforced(void);
+/*
+ * Call a non-sleeping resolved function of up to three word arguments,
+ * with IBT enforcement lifted if objtool sealed it.
+ */
+unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,
+			     unsigned long c);
 
 /* ---- detectors and the report ------------------------------------------ */
 

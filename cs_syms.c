@@ -8,13 +8,17 @@
  *
  * Calling a resolved function is an indirect call. On kernels built with
  * CONFIG_X86_KERNEL_IBT, objtool "seals" every function whose address is
- * never taken in the kernel image: its ENDBR64 landing pad is overwritten
- * with a NOP, and an indirect call to it raises #CP on IBT hardware (an
- * oops). LTTng clears the ENDBR enforcement bit in MSR_IA32_S_CET with
- * interrupts off around such calls; that cannot cover cma_alloc(), which
- * sleeps. So a function is accepted only if IBT is off or its first
- * instruction is still ENDBR64; a sealed one is reported as unresolved and
- * what needs it is disabled, rather than risking an oops.
+ * never taken in the kernel image: its ENDBR64 landing pad becomes a NOP
+ * (66 0f 1f 00), and an indirect call to it raises #CP on IBT hardware (an
+ * oops). LTTng-modules clears the ENDBR enforcement bit of MSR_IA32_S_CET,
+ * with interrupts off, around such calls. That is safe only for functions
+ * that never sleep: kallsyms_lookup_name() and get_pfnblock_flags_mask()
+ * (cs_call_nosleep()). cma_alloc() sleeps, so a sleeping function is
+ * accepted only if IBT is off or its first instruction is still ENDBR64;
+ * a sealed one is reported as unresolved and what needs it is disabled.
+ *
+ * Note is_endbr() also accepts the seal's NOP, and a kprobe on an IBT
+ * kernel sits after the ENDBR (kp.addr is the symbol + 4): both handled.
  */
 #include <linux/module.h>
 #include <linux/kprobes.h>
@@ -24,13 +28,69 @@
 #ifdef CONFIG_X86_KERNEL_IBT
 #include <asm/ibt.h>
 #include <asm/cpufeature.h>
+#include <asm/msr.h>
 #endif
 
 static unsigned long (*cs_kallsyms_lookup_name)(const char *name);
 
+/* Is @fn's first instruction a real ENDBR64 (not the seal's NOP)? */
+static bool cs_has_endbr(void *fn)
+{
+#ifdef CONFIG_X86_KERNEL_IBT
+	u32 insn;
+
+	return !get_kernel_nofault(insn, (u32 *)fn) && insn == gen_endbr();
+#else
+	return true;
+#endif
+}
+
+bool cs_ibt_enforced(void)
+{
+#ifdef CONFIG_X86_KERNEL_IBT
+	return cpu_feature_enabled(X86_FEATURE_IBT);
+#else
+	return false;
+#endif
+}
+EXPORT_SYMBOL_GPL(cs_ibt_enforced);
+
+#ifdef CONFIG_X86_KERNEL_IBT
+/* Interrupts off: this CPU's MSR must not change under a migration. */
+#define CS_NOIBT_BEGIN(flags, msr) do {					\
+		local_irq_save(flags);					\
+		rdmsrl(MSR_IA32_S_CET, msr);				\
+		wrmsrl(MSR_IA32_S_CET, (msr) & ~CET_ENDBR_EN);		\
+	} while (0)
+#define CS_NOIBT_END(flags, msr) do {					\
+		wrmsrl(MSR_IA32_S_CET, msr);				\
+		local_irq_restore(flags);				\
+	} while (0)
+#endif
+
+unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,
+			     unsigned long c)
+{
+	unsigned long (*f)(unsigned long, unsigned long, unsigned long) = fn;
+#ifdef CONFIG_X86_KERNEL_IBT
+	unsigned long flags, ret;
+	u64 msr;
+
+	if (cs_ibt_enforced() && !cs_has_endbr(fn)) {
+		CS_NOIBT_BEGIN(flags, msr);
+		ret = f(a, b, c);
+		CS_NOIBT_END(flags, msr);
+		return ret;
+	}
+#endif
+	return f(a, b, c);
+}
+EXPORT_SYMBOL_GPL(cs_call_nosleep);
+
 static int cs_find_kallsyms(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	unsigned long addr;
 	int ret;
 
 	if (cs_kallsyms_lookup_name)
@@ -38,32 +98,28 @@ static int cs_find_kallsyms(void)
 	ret = register_kprobe(&kp);
 	if (ret < 0)
 		return ret;
-	cs_kallsyms_lookup_name = (void *)kp.addr;
+	addr = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
-	return cs_kallsyms_lookup_name ? 0 : -ENOENT;
-}
-
-/* May @fn be called through a pointer on this machine? */
-static bool cs_ibt_callable(void *fn)
-{
 #ifdef CONFIG_X86_KERNEL_IBT
-	u32 insn;
+	{
+		/* The probe sits after the ENDBR (or the seal): step back. */
+		u32 insn;
 
-	if (!cpu_feature_enabled(X86_FEATURE_IBT))
-		return true;
-	if (get_kernel_nofault(insn, (u32 *)fn))
-		return false;
-	return is_endbr(insn);
-#else
-	return true;
+		if (!get_kernel_nofault(insn, (u32 *)(addr - 4)) &&
+		    (insn == gen_endbr() || insn == gen_endbr_poison()))
+			addr -= 4;
+	}
 #endif
+	cs_kallsyms_lookup_name = (void *)addr;
+	return addr ? 0 : -ENOENT;
 }
 
 void *cs_lookup(const char *name)
 {
 	if (cs_find_kallsyms())
 		return NULL;
-	return (void *)cs_kallsyms_lookup_name(name);
+	return (void *)cs_call_nosleep(cs_kallsyms_lookup_name,
+				      (unsigned long)name, 0, 0);
 }
 EXPORT_SYMBOL_GPL(cs_lookup);
 
@@ -79,7 +135,8 @@ int cs_resolve(const char *who, struct cs_sym *syms, int n)
 		void *p = ret ? NULL : cs_lookup(syms[i].name);
 		const char *why = "not found";
 
-		if (p && syms[i].is_func && !cs_ibt_callable(p)) {
+		if (p && syms[i].is_func && syms[i].sleeps && cs_ibt_enforced() &&
+		    !cs_has_endbr(p)) {
 			why = "sealed by IBT (no ENDBR64), an indirect call would oops";
 			p = NULL;
 		}

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# cma-stress top-level Makefile.
+#
+#   make            build the modules against KDIR (default: the running kernel)
+#   make run        build the test kernel if needed, boot it in QEMU, run the
+#                   stress, print the verdict (exit 0 only on PASS)
+#   make test       the test suite; ends with "N passed, N failed"
+#   make bench      benchmarks (numbers, no assertions)
+#   make deps       install the Debian packages the bench needs
+#
+# Variables for run/test/bench (see README): ARCH KVER KSRC FLAVOUR PATCHES
+# SCENARIO DURATION SMP MEM MODULE MODARGS JOB ACCEL TIMEOUT VERBOSE.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+all: modules
+
+modules:
+	@test -d "$(KDIR)" || { echo "make: KDIR=$(KDIR) does not exist: install linux-headers-$$(uname -r) or set KDIR=/path/to/kernel/build"; exit 2; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -f *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order
+
+deps:
+	scripts/deps.sh
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh
+
+bench:
+	scripts/bench.sh
+
+.PHONY: all modules clean deps run test bench

@@ -1,0 +1,176 @@
+#!/bin/bash
+# test.sh: the test suite (`make test`). KTAP-style lines, then a closing
+# "N passed, N failed". Exit 0 only when nothing failed.
+#
+# Host tests first (seconds): shellcheck, the console parser against real
+# captured logs, the config fragment check, the module build with W=1 and
+# sparse, checkpatch. Then guest tests (minutes, under QEMU TCG): clean
+# kernels PASS, the seed 000 positive control FAILs through a harness
+# detector on both flavours, each detector fires on its injected fault, bad
+# input is refused, and unloading mid-run leaves nothing behind.
+#
+# Variables: TESTS (a regex of test names to run; default all),
+# KVER/ARCH as for make run, GUEST_DURATION (seconds of stress for a clean
+# run, default 30), CONTROL_DURATION (for a positive control, default 60).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+check_vars
+"$CS_TOP/scripts/deps.sh" || exit 2
+
+TESTS=${TESTS:-.}
+GUEST_DURATION=${GUEST_DURATION:-30}
+CONTROL_DURATION=${CONTROL_DURATION:-60}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+n=0 passed=0 failed=0
+
+echo "TAP version 13"
+
+# t NAME COMMAND...: one test; its output is shown only when it fails.
+t() {
+	local name=$1 log
+	shift
+	[[ $name =~ $TESTS ]] || return 0
+	n=$((n + 1))
+	log=$OUT/$n.log
+	if "$@" >"$log" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok $n - $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $name"
+		sed 's/^/# /' "$log" | tail -n 40
+	fi
+}
+
+# ---- host tests --------------------------------------------------------------
+
+shell_files() {
+	ls "$CS_TOP"/scripts/*.sh "$CS_TOP"/guest/init "$CS_TOP"/guest/jobs/*.sh \
+		"$CS_TOP"/tests/*.sh "$CS_TOP"/.ci/run 2>/dev/null
+	find "$CS_TOP/selftests" -name '*.sh' 2>/dev/null
+}
+
+test_shellcheck() {
+	# guest scripts run under busybox ash: check them as POSIX sh.
+	shell_files | grep -v '/guest/' | xargs shellcheck &&
+		shell_files | grep '/guest/' | xargs shellcheck -s sh
+}
+
+test_console_parser() {
+	"$CS_TOP/tests/test-console.sh"
+}
+
+# A fragment line that cannot take effect is reported by name.
+test_check_config() {
+	local d=$OUT/cfg out
+	mkdir -p "$d"
+	printf 'CONFIG_CMA=y\nCONFIG_NO_SUCH_OPTION=y\n# CONFIG_DEBUG_VM is not set\n' >"$d/frag"
+	printf 'CONFIG_CMA=y\nCONFIG_DEBUG_VM=y\n' >"$d/config"
+	if out=$("$CS_TOP/scripts/check-config.sh" "$d/frag" "$d/config" 2>&1); then
+		echo "check-config accepted a broken fragment"
+		return 1
+	fi
+	echo "$out"
+	grep -q "CONFIG_NO_SUCH_OPTION=y" <<<"$out" &&
+		grep -q "# CONFIG_DEBUG_VM is not set" <<<"$out" &&
+		! grep -q "'CONFIG_CMA=y'" <<<"$out"
+}
+
+kernel_dir() {	# flavour [patches]
+	FLAVOUR=$1 PATCHES=${2:-} "$CS_TOP/scripts/build-kernel.sh"
+}
+
+# W=1 (build-modules.sh's default) and sparse: no warning at all.
+test_module_warnings() {
+	local kdir out
+	kdir=$(kernel_dir debug) || return 1
+	out=$(FLAVOUR=debug W=1 C=2 "$CS_TOP/scripts/build-modules.sh" "$kdir" 2>&1 >/dev/null)
+	echo "$out"
+	! grep -Ei 'warning|error' <<<"$out"
+}
+
+test_checkpatch() {
+	local kdir
+	kdir=$(kernel_dir debug) || return 1
+	"$kdir/scripts/checkpatch.pl" --strict --no-tree --quiet --terse -f \
+		"$CS_TOP"/*.c "$CS_TOP"/*.h
+}
+
+# ---- guest tests ---------------------------------------------------------------
+
+# guest NAME FLAVOUR EXPECT GREP_ERE [VAR=VALUE ...]: one `make run`; the
+# verdict must be EXPECT and the output must match GREP_ERE.
+guest() {
+	local flavour=$2 expect=$3 want=$4 out rc
+	shift 4
+	out=$OUT/guest.$n.out
+	env FLAVOUR="$flavour" "$@" "$CS_TOP/scripts/run.sh" >"$out" 2>&1
+	rc=$?
+	grep -E '^(run:|console:|  \[|verdict:|first_violation|g1_alloc_ok|g3_offline_ok|d[0-9]_[a-z]+_violations: [1-9])' "$out"
+	if [ "$expect" = PASS ] && [ "$rc" -ne 0 ]; then
+		echo "expected PASS, got exit $rc"
+		return 1
+	fi
+	if [ "$expect" = FAIL ] && [ "$rc" -ne 1 ]; then
+		echo "expected FAIL (exit 1), got exit $rc"
+		return 1
+	fi
+	grep -Eq "$want" "$out" || { echo "output lacks /$want/"; return 1; }
+}
+
+# A clean run must also have done real work, or PASS means nothing.
+clean_run() {
+	guest "$1" "$1" PASS '^g1_alloc_ok: [1-9]' \
+		DURATION="$GUEST_DURATION" MODARGS="${2:-}"
+}
+
+seed000_control() {
+	local p
+	case $KVER in
+	6.1) p=$CS_TOP/kernel/patches/seed000-6.1.patch ;;
+	*) p=$CS_TOP/kernel/patches/seed000-6.12.patch ;;
+	esac
+	guest "$1" "$1" FAIL '\[harness\] .*cma_stress: FAIL d[1-3]_' \
+		PATCHES="$p" DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1"
+}
+
+# inject=dN must make detector N fire, through its own path.
+injected() {
+	local d=$1 name
+	name=$(sed -n "${d}p" <<'EOF'
+d1_counters
+d2_freelist
+d3_pageblock
+d4_ownership
+d5_placement
+d6_quiesce
+d7_liveness
+EOF
+)
+	local extra=""
+	[ "$d" != 7 ] || extra="stall_s=2"
+	guest prod prod FAIL "\\[harness\\] .*cma_stress: FAIL $name:" \
+		DURATION=15 MODARGS="inject=d$d $extra"
+}
+
+t "shellcheck" test_shellcheck
+t "console parser against captured logs" test_console_parser
+t "config fragment lines are verified by name" test_check_config
+t "modules build warning-free with W=1 and sparse" test_module_warnings
+t "checkpatch --strict on every C file" test_checkpatch
+t "guest: clean 6.12 debug kernel PASSes" clean_run debug
+t "guest: clean 6.12 prod kernel PASSes" clean_run prod
+t "guest: seed000 control FAILs on debug" seed000_control debug
+t "guest: seed000 control FAILs on prod" seed000_control prod
+for d in 1 2 3 4 5 6 7; do
+	t "guest: injected fault fires d$d" injected "$d"
+done
+t "guest: bad input is refused with -EINVAL" guest bad-input prod PASS \
+	'^verdict: PASS' JOB=bad-input
+t "guest: unload mid-run leaves nothing behind" guest unload prod PASS \
+	'^verdict: PASS' JOB=unload-midrun DURATION=20
+
+echo "1..$n"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
