@@ -1056,6 +1056,8 @@ static int cs_start(void)
 		return ret;
 	cs_release_leak();
 	cs_ctx_reset(&cs.ctx);
+	if (cs.inject)
+		cs.ctx.fail_word = "FAIL(injected)";
 	atomic_long_set(&cs.alloc_ok, 0);
 	atomic_long_set(&cs.alloc_fail, 0);
 	atomic_long_set(&cs.released, 0);

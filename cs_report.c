@@ -55,6 +55,7 @@ void cs_ctx_reset(struct cs_ctx *ctx)
 	ctx->first[0] = '\0';
 	ctx->first_nr = 0;
 	ctx->console_lines = 0;
+	ctx->fail_word = "FAIL";
 	ctx->start_ns = ktime_get_ns();
 	spin_unlock_irqrestore(&ctx->lock, flags);
 }
@@ -121,7 +122,8 @@ void cs_violation(struct cs_ctx *ctx, enum cs_detector d, const char *fmt, ...)
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
 	if (print)
-		pr_err("%s: FAIL %s: %s\n", ctx->name, cs_detector_names[d], msg);
+		pr_err("%s: %s %s: %s\n", ctx->name, ctx->fail_word,
+		       cs_detector_names[d], msg);
 }
 EXPORT_SYMBOL_GPL(cs_violation);
 

@@ -126,4 +126,12 @@ need_file "$BDIR/$K_IMAGE"
 need_file "$BDIR/Module.symvers"
 log "built in $(($(date +%s) - start)) s"
 touch "$BDIR/.cs-built"
+# Older builds of this same variant (other fragments or patch contents)
+# are dead weight at ~2 GiB each: drop them.
+for old in "$CS_CACHE/build/$ARCH-$SRC_LABEL-$FLAVOUR-$TAG-"*; do
+	case $old in "$BDIR"|*.lock) continue ;; esac
+	[ -d "$old" ] || continue
+	log "removing stale build $old"
+	rm -rf "$old" "$old.lock"
+done
 echo "$BDIR"

@@ -8,6 +8,7 @@ set -eu
 [ -r "$2" ] || { echo "$0: error: cannot read config '$2'" >&2; exit 2; }
 
 bad=0
+frag=$(cat "$1")
 # Later lines win, as in merge_config.sh: only check the last setting.
 while IFS= read -r line; do
 	case $line in
@@ -22,7 +23,7 @@ while IFS= read -r line; do
 		;;
 	*) continue ;;
 	esac
-	last=$(grep -E "^($sym=|# $sym is not set)" "$1" | tail -n 1)
+	last=$(printf '%s\n' "$frag" | grep -E "^($sym=|# $sym is not set)" | tail -n 1)
 	[ "$last" = "$want" ] || continue
 	got=$(grep -E "^($sym=|# $sym is not set)" "$2" || true)
 	if [ "$want" = "# $sym is not set" ] && [ -z "$got" ]; then
@@ -32,5 +33,7 @@ while IFS= read -r line; do
 		echo "check-config: fragment line '$want' did not take effect (.config has '${got:-nothing}')" >&2
 		bad=1
 	fi
-done <"$1"
+done <<EOF
+$frag
+EOF
 [ "$bad" -eq 0 ] || { echo "check-config: error: $1 does not apply to this tree" >&2; exit 1; }

@@ -26,5 +26,7 @@ command -v apt-get >/dev/null 2>&1 ||
 	{ echo "deps.sh: error: apt-get not found; install by hand:$missing" >&2; exit 2; }
 export DEBIAN_FRONTEND=noninteractive
 # shellcheck disable=SC2086
-$SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q $missing >/dev/null ||
-	{ echo "deps.sh: error: apt-get install failed for:$missing" >&2; exit 2; }
+if ! $SUDO apt-get update -q >/dev/null || ! $SUDO apt-get install -y -q $missing >/dev/null; then
+	echo "deps.sh: error: apt-get install failed for:$missing" >&2
+	exit 2
+fi

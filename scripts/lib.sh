@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables set here are used by the sourcing scripts
 # Common helpers for the cma-stress bench scripts. Sourced, never run.
 #
 # Variables every script understands (all optional):
