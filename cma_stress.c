@@ -95,6 +95,9 @@ MODULE_PARM_DESC(areas, "comma-separated CMA area names to use, empty = all");
 static bool stop_on_fail;
 module_param(stop_on_fail, bool, 0444);
 MODULE_PARM_DESC(stop_on_fail, "stop at the first violation (time-to-detect runs)");
+static bool bare;
+module_param(bare, bool, 0444);
+MODULE_PARM_DESC(bare, "no audits, no page stamping: the bench's ceiling loop");
 static char inject[8] = "none";
 module_param_string(inject, inject, sizeof(inject), 0444);
 MODULE_PARM_DESC(inject, "prove a detector fires: none, d1 .. d7");
@@ -145,23 +148,6 @@ struct cs_area_state {
 	unsigned long *baseline;	/* CMA bitmap at start (D6) */
 };
 
-enum cs_kind { CS_G1, CS_G2, CS_G3, CS_G5, CS_G6, CS_AUDITOR, CS_NR_KINDS };
-static const char *const cs_kind_names[CS_NR_KINDS] = {
-	"g1_alloc", "g2_free_isolating", "g3_hotplug", "g5_pcp", "g6_pin", "auditor",
-};
-
-struct cs_worker {
-	struct task_struct *task;
-	enum cs_kind kind;
-	int id;
-	unsigned long progress;
-	unsigned long last_jiffies;	/* of the last progress */
-	const char *doing;
-	unsigned long doing_pfn;
-	bool stall_reported;
-};
-
-#define CS_MAX_WORKERS 32
 
 static struct {
 	struct mutex lock;		/* start/stop/settings */
@@ -171,15 +157,13 @@ static struct {
 	int nr_areas;
 	unsigned long totalcma;
 	unsigned long totalram_start;
-	struct cs_worker workers[CS_MAX_WORKERS];
-	int nr_workers;
+	struct cs_pool pool;
 	bool running;
 	bool ran;
 	unsigned long start_jiffies;
 	unsigned long stop_jiffies;
 	atomic_t isolating;		/* G1 calls inside cma_alloc now */
 	atomic64_t next_id;
-	struct task_struct *veto_task;	/* G3 attempt the notifier refuses */
 	struct work_struct stop_work;
 	struct dentry *dir;
 	int inject;			/* 0 = none, else detector number */
@@ -192,23 +176,12 @@ static struct {
 	unsigned long inj_undo_at;
 	/* G-side counters, for the report */
 	atomic_long_t alloc_ok, alloc_fail, released, pages_allocated;
-	atomic_long_t g2_frees, g2_alloc_fail, g5_cycles, g6_allocs, audits_pages;
-	struct cs_hotplug_stats hp;
-	int hp_last_other;		/* errno of the last unexpected failure */
+	struct cs_g2_stats g2;
+	atomic_long_t g5_cycles, g6_allocs, audits_pages;
+	atomic_long_t audits_full;
+	atomic64_t audit_ns;
+	struct cs_hotplug hp;
 } cs;
-
-static void cs_progress(struct cs_worker *w, const char *doing, unsigned long pfn)
-{
-	w->doing = doing;
-	w->doing_pfn = pfn;
-	w->progress++;
-	WRITE_ONCE(w->last_jiffies, jiffies);
-}
-
-static unsigned int cs_rand(unsigned int n)
-{
-	return n ? get_random_u32_below(n) : 0;
-}
 
 /* ---- areas -------------------------------------------------------------------- */
 
@@ -463,8 +436,10 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 	bitmap_set(s->owned, off, count);
 	bitmap_set(s->ever, off, count);
 	spin_unlock(&s->lock);
-	cs_check_fresh(r);
-	cs_stamp(r);
+	if (!bare) {
+		cs_check_fresh(r);
+		cs_stamp(r);
+	}
 	return r;
 }
 
@@ -473,7 +448,8 @@ static void cs_g1_release(struct cs_range *r)
 	struct cs_area_state *s = r->s;
 	unsigned long off = r->pfn - s->a.base_pfn;
 
-	cs_verify(r, "before cma_release");
+	if (!bare)
+		cs_verify(r, "before cma_release");
 	spin_lock(&s->lock);
 	bitmap_clear(s->owned, off, r->count);
 	spin_unlock(&s->lock);
@@ -537,59 +513,20 @@ static int cs_g1_thread(void *arg)
 	return 0;
 }
 
-/* ---- G2: free movable pages while isolations are in flight ------------------ */
-
-#define CS_G2_BATCH 32
+/* ---- G2: free movable pages while isolations are in flight (cs_gen.c) ---- */
 
 static int cs_g2_thread(void *arg)
 {
 	struct cs_worker *w = arg;
-	static const unsigned int orders[] = { 0, 0, 0, 1, 3, pageblock_order,
-					       MAX_PAGE_ORDER };
-	gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_NOWARN | __GFP_NORETRY;
-	struct page *held[CS_G2_BATCH];
-	unsigned int held_order[CS_G2_BATCH];
-	int n, i, waited;
 
 	while (!kthread_should_stop()) {
-		cs_progress(w, "alloc_pages", 0);
-		for (n = 0; n < CS_G2_BATCH; n++) {
-			held_order[n] = orders[cs_rand(ARRAY_SIZE(orders))];
-			held[n] = alloc_pages(gfp, held_order[n]);
-			if (!held[n]) {
-				atomic_long_inc(&cs.g2_alloc_fail);
-				break;
-			}
-		}
-		/* Wait (briefly) for a cma_alloc to be isolating, then free. */
-		for (waited = 0; waited < 20 && !atomic_read(&cs.isolating); waited++)
-			usleep_range(200, 400);
-		cs_progress(w, "free_pages", n ? page_to_pfn(held[0]) : 0);
-		for (i = 0; i < n; i++) {
-			cs_event(&cs.ctx, CS_OP_FREE, page_to_pfn(held[i]),
-				 1UL << held_order[i], atomic_read(&cs.isolating));
-			__free_pages(held[i], held_order[i]);
-			if (cs_rand(4) == 0)
-				udelay(50);
-		}
-		atomic_long_add(n, &cs.g2_frees);
+		cs_g2_batch(&cs.ctx, w, &cs.isolating, &cs.g2);
 		cond_resched();
-		if (!n)
-			msleep_interruptible(5);
 	}
 	return 0;
 }
 
 /* ---- G3: memory block offline/online ---------------------------------------- */
-
-static int cs_mem_notify(struct notifier_block *nb, unsigned long action, void *arg)
-{
-	if (action == MEM_GOING_OFFLINE && READ_ONCE(cs.veto_task) == current)
-		return NOTIFY_BAD;
-	return NOTIFY_OK;
-}
-
-static struct notifier_block cs_mem_nb = { .notifier_call = cs_mem_notify };
 
 /* Is the block next to or overlapping a CMA area (offline must refuse)? */
 static bool cs_block_near_cma(unsigned long block)
@@ -626,61 +563,15 @@ static unsigned long cs_pick_block(void)
 	return ULONG_MAX;
 }
 
-static void cs_g3_cycle(struct cs_worker *w)
-{
-	unsigned long block = cs_pick_block();
-	unsigned long pfn;
-	bool veto;
-	int ret, tries;
-
-	if (block == ULONG_MAX)
-		return;
-	pfn = block * cs_memblock_pages();
-	veto = cs_rand(100) < veto_pct;
-	WRITE_ONCE(cs.veto_task, veto ? current : NULL);
-	cs_progress(w, "offline", pfn);
-	ret = cs_memblock_set(block, false, offline_timeout_ms);
-	WRITE_ONCE(cs.veto_task, NULL);
-	cs_event(&cs.ctx, CS_OP_OFFLINE, pfn, cs_memblock_pages(), ret);
-	if (!ret)
-		atomic_long_inc(&cs.hp.offline_ok);
-	else if (veto && ret == -EPERM)
-		atomic_long_inc(&cs.hp.offline_vetoed);
-	else if (ret == -EBUSY)
-		atomic_long_inc(&cs.hp.offline_busy);
-	else if (ret == -EINTR)
-		atomic_long_inc(&cs.hp.offline_intr);
-	else {
-		atomic_long_inc(&cs.hp.offline_other);
-		WRITE_ONCE(cs.hp_last_other, ret);
-	}
-	if (ret)
-		return;
-	/* Offline a while, then back: online must not fail. */
-	msleep(cs_rand(200));
-	for (tries = 0; tries < 100; tries++) {
-		cs_progress(w, "online", pfn);
-		ret = cs_memblock_set(block, true, 0);
-		cs_event(&cs.ctx, CS_OP_ONLINE, pfn, cs_memblock_pages(), ret);
-		if (!ret)
-			break;
-		atomic_long_inc(&cs.hp.online_fail);
-		msleep(20);
-	}
-	if (!ret)
-		atomic_long_inc(&cs.hp.online_ok);
-	else
-		cs_violation(&cs.ctx, CS_D6_QUIESCE,
-			     "memory block %lu (pfn %#lx) will not come back online: %d",
-			     block, pfn, ret);
-}
-
 static int cs_g3_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 
 	while (!kthread_should_stop()) {
-		cs_g3_cycle(w);
+		unsigned long block = cs_pick_block();
+
+		if (block != ULONG_MAX)
+			cs_hotplug_cycle(&cs.ctx, &cs.hp, w, block);
 		cs_progress(w, "idle", 0);
 		msleep_interruptible(10 + cs_rand(100));
 	}
@@ -786,41 +677,24 @@ static int cs_g6_thread(void *arg)
 
 /* ---- the auditor: D1, D2, D3, D7 and the duration -------------------------- */
 
-static void cs_audit_now(bool quiet)
+/* One D2 + D3 pass, timed: the bench reports its cost per GiB. */
+static void cs_audit_full(bool quiet)
 {
 	struct cs_area view[CS_MAX_AREAS];
 	int n = cs_audit_areas(view);
+	u64 t0 = ktime_get_ns();
 
-	cs_audit_counters(&cs.ctx, cs.totalcma);
 	atomic_long_add(cs_audit_freelists(&cs.ctx), &cs.audits_pages);
 	cs_audit_pageblocks(&cs.ctx, view, n, quiet);
-	cs_event(&cs.ctx, CS_OP_AUDIT, 0, 0, quiet);
+	atomic64_add(ktime_get_ns() - t0, &cs.audit_ns);
+	atomic_long_inc(&cs.audits_full);
 }
 
-static void cs_check_liveness(void)
+static void cs_audit_now(bool quiet)
 {
-	unsigned long limit = (unsigned long)stall_s * HZ;
-	int i;
-
-	for (i = 0; i < cs.nr_workers; i++) {
-		struct cs_worker *w = &cs.workers[i];
-		unsigned long last = READ_ONCE(w->last_jiffies);
-
-		if (w->kind == CS_AUDITOR)
-			continue;
-		if (time_after(jiffies, last + limit)) {
-			if (!w->stall_reported)
-				cs_violation(&cs.ctx, CS_D7_LIVENESS,
-					     "%s/%d made no progress for %lus while in %s (pfn %#lx)",
-					     cs_kind_names[w->kind], w->id,
-					     (jiffies - last) / HZ, w->doing,
-					     w->doing_pfn);
-			w->stall_reported = true;
-		} else {
-			w->stall_reported = false;
-		}
-	}
-	cs_checked(&cs.ctx, CS_D7_LIVENESS);
+	cs_audit_counters(&cs.ctx, cs.totalcma);
+	cs_audit_full(quiet);
+	cs_event(&cs.ctx, CS_OP_AUDIT, 0, 0, quiet);
 }
 
 /*
@@ -876,17 +750,14 @@ static int cs_auditor_thread(void *arg)
 
 	while (!kthread_should_stop()) {
 		cs_progress(w, "audit", 0);
-		cs_audit_counters(&cs.ctx, cs.totalcma);
-		if (time_after_eq(jiffies, next_full)) {
-			struct cs_area view[CS_MAX_AREAS];
-			int n = cs_audit_areas(view);
-
-			atomic_long_add(cs_audit_freelists(&cs.ctx), &cs.audits_pages);
-			cs_audit_pageblocks(&cs.ctx, view, n, false);
+		if (!bare)
+			cs_audit_counters(&cs.ctx, cs.totalcma);
+		if (!bare && time_after_eq(jiffies, next_full)) {
+			cs_audit_full(false);
 			next_full = jiffies + msecs_to_jiffies(freelist_ms);
 		}
 		if (time_after_eq(jiffies, next_live)) {
-			cs_check_liveness();
+			cs_pool_liveness(&cs.ctx, &cs.pool, stall_s);
 			next_live = jiffies + HZ;
 		}
 		cs_inject_counters();
@@ -951,33 +822,6 @@ static int cs_resolve_mix(void)
 	return 0;
 }
 
-static int cs_spawn(enum cs_kind kind, int id, int (*fn)(void *), int cpu)
-{
-	struct cs_worker *w;
-	struct task_struct *t;
-
-	if (cs.nr_workers >= CS_MAX_WORKERS)
-		return -ENOSPC;
-	w = &cs.workers[cs.nr_workers];
-	memset(w, 0, sizeof(*w));
-	w->kind = kind;
-	w->id = id;
-	w->doing = "starting";
-	w->last_jiffies = jiffies;
-	t = kthread_create(fn, w, "cs_%s/%d", cs_kind_names[kind], id);
-	if (IS_ERR(t)) {
-		pr_err("cannot start %s/%d: %ld\n", cs_kind_names[kind], id, PTR_ERR(t));
-		return PTR_ERR(t);
-	}
-	if (cpu >= 0)
-		kthread_bind(t, cpu);
-	get_task_struct(t);	/* kthread_stop() even if it returned early */
-	w->task = t;
-	cs.nr_workers++;
-	wake_up_process(t);
-	return 0;
-}
-
 static void cs_release_leak(void)
 {
 	struct cs_area_state *s = cs.leaked_area;
@@ -989,16 +833,6 @@ static void cs_release_leak(void)
 	spin_unlock(&s->lock);
 	p_cma_release(s->a.cma, cs.leaked, cs.leaked_count);
 	cs.leaked = NULL;
-}
-
-static void cs_stop_workers(void)
-{
-	while (cs.nr_workers) {
-		struct cs_worker *w = &cs.workers[--cs.nr_workers];
-
-		kthread_stop(w->task);
-		put_task_struct(w->task);
-	}
 }
 
 /*
@@ -1062,12 +896,16 @@ static int cs_start(void)
 	atomic_long_set(&cs.alloc_fail, 0);
 	atomic_long_set(&cs.released, 0);
 	atomic_long_set(&cs.pages_allocated, 0);
-	atomic_long_set(&cs.g2_frees, 0);
-	atomic_long_set(&cs.g2_alloc_fail, 0);
+	atomic_long_set(&cs.g2.frees, 0);
+	atomic_long_set(&cs.g2.alloc_fail, 0);
 	atomic_long_set(&cs.g5_cycles, 0);
 	atomic_long_set(&cs.g6_allocs, 0);
 	atomic_long_set(&cs.audits_pages, 0);
-	memset(&cs.hp, 0, sizeof(cs.hp));
+	atomic_long_set(&cs.audits_full, 0);
+	atomic64_set(&cs.audit_ns, 0);
+	cs_hotplug_reset(&cs.hp);
+	cs.hp.veto_pct = veto_pct;
+	cs.hp.offline_timeout_ms = offline_timeout_ms;
 	cs.inj_state = 0;
 	for (i = 0; i < cs.nr_areas; i++) {
 		struct cs_area_state *s = &cs.areas[i];
@@ -1083,19 +921,20 @@ static int cs_start(void)
 	cs.running = true;
 	cs.ran = true;
 
-	ret = cs_spawn(CS_AUDITOR, 0, cs_auditor_thread, -1);
+	ret = cs_pool_spawn(&cs.pool, "auditor", 0, cs_auditor_thread, -1, false);
 	for (i = 0; !ret && have_cma && i < cs.mix.alloc; i++)
-		ret = cs_spawn(CS_G1, i, cs_g1_thread, -1);
+		ret = cs_pool_spawn(&cs.pool, "g1_alloc", i, cs_g1_thread, -1, true);
 	for (i = 0; !ret && i < cs.mix.isolate; i++)
-		ret = cs_spawn(CS_G2, i, cs_g2_thread, -1);
+		ret = cs_pool_spawn(&cs.pool, "g2_free_iso", i, cs_g2_thread, -1, true);
 	for (i = 0; !ret && i < cs.mix.hotplug; i++)
-		ret = cs_spawn(CS_G3, i, cs_g3_thread, -1);
+		ret = cs_pool_spawn(&cs.pool, "g3_hotplug", i, cs_g3_thread, -1, true);
 	for (i = 0; !ret && i < cs.mix.pcp * cpus; i++)
-		ret = cs_spawn(CS_G5, i, cs_g5_thread, cpumask_nth(i % cpus, cpu_online_mask));
+		ret = cs_pool_spawn(&cs.pool, "g5_pcp", i, cs_g5_thread,
+				    cpumask_nth(i % cpus, cpu_online_mask), true);
 	for (i = 0; !ret && i < cs.mix.pin; i++)
-		ret = cs_spawn(CS_G6, i, cs_g6_thread, -1);
+		ret = cs_pool_spawn(&cs.pool, "g6_pin", i, cs_g6_thread, -1, true);
 	if (ret) {
-		cs_stop_workers();
+		cs_pool_stop(&cs.pool);
 		cs.running = false;
 		return ret;
 	}
@@ -1109,7 +948,7 @@ static void cs_stop_locked(void)
 {
 	if (!cs.running)
 		return;
-	cs_stop_workers();
+	cs_pool_stop(&cs.pool);
 	cs_inject_undo();
 	cs_quiesce();
 	cs.running = false;
@@ -1154,6 +993,7 @@ static const struct cs_setting cs_settings[] = {
 	{ "areas", areas, 's', sizeof(areas) },
 	{ "inject", inject, 's', sizeof(inject) },
 	{ "stop_on_fail", &stop_on_fail, 'b' },
+	{ "bare", &bare, 'b' },
 };
 
 static int cs_check_uints(void)
@@ -1277,25 +1117,45 @@ static const struct file_operations cs_control_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * Throughput and audit cost, for the bench: G1 pairs per second, and the
+ * mean time of one full audit (D2 free lists + D3 pageblocks) per GiB of
+ * zone memory it covered.
+ */
+static void cs_show_rates(struct seq_file *m)
+{
+	unsigned long span = 0, ms;
+	long audits = atomic_long_read(&cs.audits_full);
+	struct zone *zone;
+	int nid, i;
+
+	cs_for_each_zone(zone, nid, i)
+		span += zone->spanned_pages;
+	ms = cs.ran ? jiffies_to_msecs((cs.running ? jiffies : cs.stop_jiffies) -
+				       cs.start_jiffies) : 0;
+	seq_printf(m, "g1_pairs_per_s: %lu\n",
+		   ms ? atomic_long_read(&cs.released) * 1000 / ms : 0);
+	seq_printf(m, "audit_full_count: %ld\n", audits);
+	seq_printf(m, "audit_full_us_mean: %llu\n",
+		   audits ? div64_u64(atomic64_read(&cs.audit_ns), audits * 1000) : 0);
+	seq_printf(m, "audit_us_per_gib: %llu\n",
+		   audits && span ? div64_u64(atomic64_read(&cs.audit_ns) << (30 - PAGE_SHIFT),
+					      (u64)audits * span * 1000) : 0);
+}
+
 static void cs_show_counters(struct seq_file *m)
 {
 	seq_printf(m, "g1_alloc_ok: %ld\n", atomic_long_read(&cs.alloc_ok));
 	seq_printf(m, "g1_alloc_fail: %ld\n", atomic_long_read(&cs.alloc_fail));
 	seq_printf(m, "g1_released: %ld\n", atomic_long_read(&cs.released));
 	seq_printf(m, "g1_pages_allocated: %ld\n", atomic_long_read(&cs.pages_allocated));
-	seq_printf(m, "g2_frees: %ld\n", atomic_long_read(&cs.g2_frees));
-	seq_printf(m, "g2_alloc_fail: %ld\n", atomic_long_read(&cs.g2_alloc_fail));
-	seq_printf(m, "g3_offline_ok: %ld\n", atomic_long_read(&cs.hp.offline_ok));
-	seq_printf(m, "g3_offline_busy: %ld\n", atomic_long_read(&cs.hp.offline_busy));
-	seq_printf(m, "g3_offline_interrupted: %ld\n", atomic_long_read(&cs.hp.offline_intr));
-	seq_printf(m, "g3_offline_vetoed: %ld\n", atomic_long_read(&cs.hp.offline_vetoed));
-	seq_printf(m, "g3_offline_other: %ld (last %d)\n",
-		   atomic_long_read(&cs.hp.offline_other), READ_ONCE(cs.hp_last_other));
-	seq_printf(m, "g3_online_ok: %ld\n", atomic_long_read(&cs.hp.online_ok));
-	seq_printf(m, "g3_online_fail: %ld\n", atomic_long_read(&cs.hp.online_fail));
+	seq_printf(m, "g2_frees: %ld\n", atomic_long_read(&cs.g2.frees));
+	seq_printf(m, "g2_alloc_fail: %ld\n", atomic_long_read(&cs.g2.alloc_fail));
+	cs_report_hotplug(m, &cs.hp);
 	seq_printf(m, "g5_pcp_bursts: %ld\n", atomic_long_read(&cs.g5_cycles));
 	seq_printf(m, "g6_pin_allocs: %ld\n", atomic_long_read(&cs.g6_allocs));
 	seq_printf(m, "audit_pages_walked: %ld\n", atomic_long_read(&cs.audits_pages));
+	cs_show_rates(m);
 }
 
 static const char *cs_state(void)
@@ -1322,10 +1182,10 @@ static int cs_report_show(struct seq_file *m, void *v)
 	seq_printf(m, "scenario: %s\n", scenario);
 	seq_printf(m, "state: %s\n", cs_state());
 	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_s());
-	seq_printf(m, "settings: g1=%d g2=%d g3=%d g5=%d g6=%d max_pageblocks=%d hold_ms=%d duration=%u audit_ms=%u freelist_ms=%u stall_s=%u stop_on_fail=%d inject=%s\n",
+	seq_printf(m, "settings: g1=%d g2=%d g3=%d g5=%d g6=%d max_pageblocks=%d hold_ms=%d duration=%u audit_ms=%u freelist_ms=%u stall_s=%u stop_on_fail=%d bare=%d inject=%s\n",
 		   cs.mix.alloc, cs.mix.isolate, cs.mix.hotplug, cs.mix.pcp,
 		   cs.mix.pin, cs.mix.max_pb, cs.mix.hold, duration, audit_ms,
-		   freelist_ms, stall_s, stop_on_fail, inject);
+		   freelist_ms, stall_s, stop_on_fail, bare, inject);
 	cs_report_geometry(m);
 	seq_printf(m, "cma_total_kb: %lu\n", cs.totalcma << (PAGE_SHIFT - 10));
 	seq_printf(m, "areas: %d\n", cs.nr_areas);
@@ -1381,6 +1241,7 @@ static int __init cs_init(void)
 	int ret;
 
 	mutex_init(&cs.lock);
+	cs.pool.owner = "cma_stress";
 	cs_ctx_init(&cs.ctx, "cma_stress");
 	INIT_WORK(&cs.stop_work, cs_stop_work_fn);
 	ret = cs_resolve_mix();
@@ -1409,11 +1270,6 @@ static int __init cs_init(void)
 	cs.ctx.disabled[CS_D6_QUIESCE] = "CMA bitmap check off: built without mm/cma.h (headers-only tree)";
 #endif
 
-	ret = register_memory_notifier(&cs_mem_nb);
-	if (ret) {
-		cs_free_areas();
-		return ret;
-	}
 	cs.dir = debugfs_create_dir("cma_stress", NULL);
 	debugfs_create_file("control", 0200, cs.dir, NULL, &cs_control_fops);
 	debugfs_create_file("report", 0400, cs.dir, NULL, &cs_report_fops);
@@ -1428,7 +1284,6 @@ static int __init cs_init(void)
 		mutex_unlock(&cs.lock);
 		if (ret) {
 			debugfs_remove_recursive(cs.dir);
-			unregister_memory_notifier(&cs_mem_nb);
 			cs_free_areas();
 			return ret;
 		}
@@ -1444,7 +1299,6 @@ static void __exit cs_exit(void)
 	cs_stop_locked();
 	cs_release_leak();
 	mutex_unlock(&cs.lock);
-	unregister_memory_notifier(&cs_mem_nb);
 	cs_free_areas();
 }
 

@@ -18,6 +18,8 @@
 #include <linux/atomic.h>
 #include <linux/mmzone.h>
 #include <linux/seq_file.h>
+#include <linux/random.h>
+#include <linux/jiffies.h>
 
 /* ---- symbols ---------------------------------------------------------- */
 
@@ -117,6 +119,47 @@ void cs_report_first(struct cs_ctx *ctx, struct seq_file *m);
 void cs_report_geometry(struct seq_file *m);
 void cs_report_ring(struct cs_ctx *ctx, struct seq_file *m);
 
+/* ---- workers (cs_workers.c) and D7 -------------------------------------- */
+
+struct cs_worker {
+	struct task_struct *task;
+	const char *kind;		/* thread name: cs_<kind>/<id> */
+	int id;
+	bool watched;			/* by D7 (not the auditor itself) */
+	bool stall_reported;
+	unsigned long progress;
+	unsigned long last_jiffies;	/* of the last progress */
+	const char *doing;
+	unsigned long doing_pfn;
+};
+
+#define CS_MAX_WORKERS 32
+
+struct cs_pool {
+	const char *owner;		/* module name, for messages */
+	int n;
+	struct cs_worker w[CS_MAX_WORKERS];
+};
+
+int cs_pool_spawn(struct cs_pool *p, const char *kind, int id,
+		  int (*fn)(void *), int cpu, bool watched);
+void cs_pool_stop(struct cs_pool *p);
+void cs_pool_liveness(struct cs_ctx *ctx, struct cs_pool *p, unsigned int stall_s);
+
+static inline void cs_progress(struct cs_worker *w, const char *doing,
+			       unsigned long pfn)
+{
+	WRITE_ONCE(w->doing, doing);
+	WRITE_ONCE(w->doing_pfn, pfn);
+	w->progress++;
+	WRITE_ONCE(w->last_jiffies, jiffies);
+}
+
+static inline unsigned int cs_rand(unsigned int n)
+{
+	return n ? get_random_u32_below(n) : 0;
+}
+
 /* ---- audits -------------------------------------------------------------- */
 
 /* A physical range the D3 audit treats as a CMA area. */
@@ -156,11 +199,16 @@ unsigned long cs_audit_freelists(struct cs_ctx *ctx);
 void cs_audit_pageblocks(struct cs_ctx *ctx, const struct cs_area *areas,
 			 int nr_areas, bool quiet);
 
-/* ---- memory blocks -------------------------------------------------------- */
+/* ---- generators both modules run (cs_gen.c, cs_hotplug.c) ------------------- */
 
-struct cs_hotplug_stats {
+struct cs_hotplug {
+	/* settings */
+	unsigned int veto_pct;		/* offlines a notifier refuses */
+	unsigned int offline_timeout_ms;
+	/* outcomes */
 	atomic_long_t offline_ok, offline_busy, offline_intr, offline_vetoed,
 		      offline_other, online_ok, online_fail;
+	int last_other;			/* errno of the last unexpected failure */
 };
 
 /* Offline (@online false) or online one memory block through sysfs. */
@@ -169,6 +217,28 @@ unsigned long cs_memblock_pages(void);
 unsigned long cs_memblock_count(void);
 /* The zone a whole memory block lies in, or NULL (mixed, offline, hole). */
 struct zone *cs_memblock_zone(unsigned long block);
-bool cs_memblock_online(unsigned long block);
+/*
+ * G3: offline @block (some attempts refused by a memory notifier after
+ * isolation, some interrupted), and if that worked, online it again.
+ * EBUSY and friends are outcomes, counted; a block that will not come
+ * back online is a D6 violation.
+ */
+void cs_hotplug_cycle(struct cs_ctx *ctx, struct cs_hotplug *hp,
+		      struct cs_worker *w, unsigned long block);
+void cs_hotplug_reset(struct cs_hotplug *hp);
+void cs_report_hotplug(struct seq_file *m, struct cs_hotplug *hp);
+int cs_hotplug_init(void);
+void cs_hotplug_exit(void);
+
+/*
+ * G2: one batch of movable allocations of mixed orders, freed while an
+ * isolation is in flight (*@isolating > 0) if one starts within ~5 ms, so
+ * buddies meet across pageblocks in the window of seed 000.
+ */
+struct cs_g2_stats {
+	atomic_long_t frees, alloc_fail;
+};
+void cs_g2_batch(struct cs_ctx *ctx, struct cs_worker *w, atomic_t *isolating,
+		 struct cs_g2_stats *st);
 
 #endif /* CS_CORE_H */

@@ -11,11 +11,14 @@ int cs_audit_init(void);
 
 static int __init cs_core_init(void)
 {
-	return cs_audit_init();
+	int ret = cs_audit_init();
+
+	return ret ? ret : cs_hotplug_init();
 }
 
 static void __exit cs_core_exit(void)
 {
+	cs_hotplug_exit();
 }
 
 module_init(cs_core_init);

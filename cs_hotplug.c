@@ -23,6 +23,7 @@
 #include <linux/sched/signal.h>
 #include <linux/timer.h>
 #include <linux/delay.h>
+#include <linux/ioport.h>
 #include "cs_core.h"
 
 unsigned long cs_memblock_pages(void)
@@ -44,24 +45,26 @@ unsigned long cs_memblock_count(void)
 }
 EXPORT_SYMBOL_GPL(cs_memblock_count);
 
-bool cs_memblock_online(unsigned long block)
+static int cs_count_ram(unsigned long start, unsigned long nr, void *arg)
 {
-	unsigned long pfn = block * cs_memblock_pages();
-
-	return pfn_to_online_page(pfn) &&
-	       pfn_to_online_page(pfn + cs_memblock_pages() - 1);
+	*(unsigned long *)arg += nr;
+	return 0;
 }
-EXPORT_SYMBOL_GPL(cs_memblock_online);
 
+/*
+ * offline_pages() refuses a block with holes (-EINVAL, "memory holes"),
+ * such as the last block below 2 GiB on a QEMU PC: no use trying those.
+ */
 struct zone *cs_memblock_zone(unsigned long block)
 {
-	unsigned long pfn = block * cs_memblock_pages();
+	unsigned long pages = cs_memblock_pages(), pfn = block * pages, ram = 0;
 	struct page *first = pfn_to_online_page(pfn);
-	struct page *last = pfn_to_online_page(pfn + cs_memblock_pages() - 1);
+	struct page *last = pfn_to_online_page(pfn + pages - 1);
 
 	if (!first || !last || page_zone(first) != page_zone(last))
 		return NULL;
-	return page_zone(first);
+	walk_system_ram_range(pfn, pages, &ram, cs_count_ram);
+	return ram == pages ? page_zone(first) : NULL;
 }
 EXPORT_SYMBOL_GPL(cs_memblock_zone);
 
@@ -113,3 +116,102 @@ int cs_memblock_set(unsigned long block, bool online, unsigned int timeout_ms)
 	return ret < 0 ? ret : 0;
 }
 EXPORT_SYMBOL_GPL(cs_memblock_set);
+
+/*
+ * The memory notifier that refuses an offline after isolation (offline_pages()
+ * isolates the range, then sends MEM_GOING_OFFLINE; NOTIFY_BAD takes the
+ * error path that undoes the isolation), as mem-on-off-test.sh does with
+ * notifier error injection. It refuses only the attempt a G3 worker armed.
+ */
+static struct task_struct *cs_veto_task;
+
+static int cs_mem_notify(struct notifier_block *nb, unsigned long action, void *arg)
+{
+	if (action == MEM_GOING_OFFLINE && READ_ONCE(cs_veto_task) == current)
+		return NOTIFY_BAD;
+	return NOTIFY_OK;
+}
+
+static struct notifier_block cs_mem_nb = { .notifier_call = cs_mem_notify };
+
+int cs_hotplug_init(void)
+{
+	return register_memory_notifier(&cs_mem_nb);
+}
+
+void cs_hotplug_exit(void)
+{
+	unregister_memory_notifier(&cs_mem_nb);
+}
+
+void cs_hotplug_reset(struct cs_hotplug *hp)
+{
+	atomic_long_set(&hp->offline_ok, 0);
+	atomic_long_set(&hp->offline_busy, 0);
+	atomic_long_set(&hp->offline_intr, 0);
+	atomic_long_set(&hp->offline_vetoed, 0);
+	atomic_long_set(&hp->offline_other, 0);
+	atomic_long_set(&hp->online_ok, 0);
+	atomic_long_set(&hp->online_fail, 0);
+	hp->last_other = 0;
+}
+EXPORT_SYMBOL_GPL(cs_hotplug_reset);
+
+void cs_hotplug_cycle(struct cs_ctx *ctx, struct cs_hotplug *hp,
+		      struct cs_worker *w, unsigned long block)
+{
+	unsigned long pfn = block * cs_memblock_pages();
+	bool veto = cs_rand(100) < hp->veto_pct;
+	int ret, tries;
+
+	WRITE_ONCE(cs_veto_task, veto ? current : NULL);
+	cs_progress(w, "offline", pfn);
+	ret = cs_memblock_set(block, false, hp->offline_timeout_ms);
+	WRITE_ONCE(cs_veto_task, NULL);
+	cs_event(ctx, CS_OP_OFFLINE, pfn, cs_memblock_pages(), ret);
+	if (!ret) {
+		atomic_long_inc(&hp->offline_ok);
+	} else if (veto && ret == -EPERM) {
+		atomic_long_inc(&hp->offline_vetoed);	/* notifier_to_errno(NOTIFY_BAD) */
+	} else if (ret == -EBUSY) {
+		atomic_long_inc(&hp->offline_busy);
+	} else if (ret == -EINTR) {
+		atomic_long_inc(&hp->offline_intr);
+	} else {
+		atomic_long_inc(&hp->offline_other);
+		WRITE_ONCE(hp->last_other, ret);
+	}
+	if (ret)
+		return;
+	/* Offline a while, then back: online must not fail. */
+	msleep(cs_rand(200));
+	for (tries = 0; tries < 100; tries++) {
+		cs_progress(w, "online", pfn);
+		ret = cs_memblock_set(block, true, 0);
+		cs_event(ctx, CS_OP_ONLINE, pfn, cs_memblock_pages(), ret);
+		if (!ret)
+			break;
+		atomic_long_inc(&hp->online_fail);
+		msleep(20);
+	}
+	if (!ret)
+		atomic_long_inc(&hp->online_ok);
+	else
+		cs_violation(ctx, CS_D6_QUIESCE,
+			     "memory block %lu (pfn %#lx) will not come back online: %d",
+			     block, pfn, ret);
+}
+EXPORT_SYMBOL_GPL(cs_hotplug_cycle);
+
+void cs_report_hotplug(struct seq_file *m, struct cs_hotplug *hp)
+{
+	seq_printf(m, "g3_offline_ok: %ld\n", atomic_long_read(&hp->offline_ok));
+	seq_printf(m, "g3_offline_busy: %ld\n", atomic_long_read(&hp->offline_busy));
+	seq_printf(m, "g3_offline_interrupted: %ld\n", atomic_long_read(&hp->offline_intr));
+	seq_printf(m, "g3_offline_vetoed: %ld\n", atomic_long_read(&hp->offline_vetoed));
+	seq_printf(m, "g3_offline_other: %ld (last %d)\n",
+		   atomic_long_read(&hp->offline_other), READ_ONCE(hp->last_other));
+	seq_printf(m, "g3_online_ok: %ld\n", atomic_long_read(&hp->online_ok));
+	seq_printf(m, "g3_online_fail: %ld\n", atomic_long_read(&hp->online_fail));
+}
+EXPORT_SYMBOL_GPL(cs_report_hotplug);
