@@ -24,6 +24,7 @@
 #include <linux/timer.h>
 #include <linux/delay.h>
 #include <linux/ioport.h>
+#include <linux/pfn.h>
 #include "cs_core.h"
 
 unsigned long cs_memblock_pages(void)
@@ -45,26 +46,22 @@ unsigned long cs_memblock_count(void)
 }
 EXPORT_SYMBOL_GPL(cs_memblock_count);
 
-static int cs_count_ram(unsigned long start, unsigned long nr, void *arg)
-{
-	*(unsigned long *)arg += nr;
-	return 0;
-}
-
 /*
  * offline_pages() refuses a block with holes (-EINVAL, "memory holes"),
  * such as the last block below 2 GiB on a QEMU PC: no use trying those.
  */
 struct zone *cs_memblock_zone(unsigned long block)
 {
-	unsigned long pages = cs_memblock_pages(), pfn = block * pages, ram = 0;
+	unsigned long pages = cs_memblock_pages(), pfn = block * pages;
 	struct page *first = pfn_to_online_page(pfn);
 	struct page *last = pfn_to_online_page(pfn + pages - 1);
 
 	if (!first || !last || page_zone(first) != page_zone(last))
 		return NULL;
-	walk_system_ram_range(pfn, pages, &ram, cs_count_ram);
-	return ram == pages ? page_zone(first) : NULL;
+	if (region_intersects(PFN_PHYS(pfn), PFN_PHYS(pages), IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_INTERSECTS)
+		return NULL;
+	return page_zone(first);
 }
 EXPORT_SYMBOL_GPL(cs_memblock_zone);
 
