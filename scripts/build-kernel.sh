@@ -125,6 +125,7 @@ log "building $ARCH $SRC_LABEL $FLAVOUR $TAG in $BDIR"
 need_file "$BDIR/$K_IMAGE"
 need_file "$BDIR/Module.symvers"
 log "built in $(($(date +%s) - start)) s"
+echo "$(($(date +%s) - start))" >"$BDIR/.cs-build-seconds"
 touch "$BDIR/.cs-built"
 # Older builds of this same variant (other fragments or patch contents)
 # are dead weight at ~2 GiB each: drop them.

@@ -1,0 +1,92 @@
+#!/bin/bash
+# bench.sh (`make bench`): numbers, never assertions. Each line names the
+# kernel, flavour and guest size it was measured on.
+#
+#  1. time to first violation on the seed 000 positive control, harness
+#     (stop_on_fail=1) versus the baseline users run today (cma debugfs
+#     alloc/free + sysfs offline/online + a /proc/meminfo watcher):
+#     min/median/max over BENCH_RUNS runs;
+#  2. cma_alloc+cma_release pairs per second, per G1 thread count, with
+#     the harness's checks and as a bare loop of the same sizes (bare=1);
+#  3. the cost of one full audit (D2 + D3), mean and per GiB of zone;
+#  4. boot-to-first-operation and a warm `make run`.
+#
+# Variables: BENCH_RUNS (3), BENCH_FLAVOURS ("prod debug"),
+# BENCH_DURATION (seconds per throughput run, 20), DETECT_LIMIT (60).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+check_vars
+"$CS_TOP/scripts/deps.sh" || exit 2
+
+RUNS=${BENCH_RUNS:-3}
+FLAVOURS=${BENCH_FLAVOURS:-prod debug}
+BD=${BENCH_DURATION:-20}
+LIMIT=${DETECT_LIMIT:-60}
+SMP=${SMP:-2}
+MEM=${MEM:-2048}
+export SMP MEM
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+case $KVER in 6.1) control=$CS_TOP/kernel/patches/seed000-6.1.patch ;; *) control=$CS_TOP/kernel/patches/seed000-6.12.patch ;; esac
+
+# guest_run NAME VAR=VALUE...: one run; its output in $OUT/NAME.
+guest_run() {
+	local name=$1
+	shift
+	env "$@" RUN_DIR="$OUT/$name.d" "$CS_TOP/scripts/run.sh" >"$OUT/$name" 2>&1
+	cat "$OUT/$name.d/console.log" >>"$OUT/$name" 2>/dev/null
+}
+
+val() { sed -n "s/^$1: //p" "$2" | head -n 1 | cut -d' ' -f1; }
+
+# min median max of numbers on stdin ("-" when there are none).
+stats() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (!NR) { print "- - -"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%s %s %s\n", v[1], m, v[NR] }'
+}
+
+where() { echo "kernel=$KVER-$1 arch=$ARCH smp=$SMP mem=${MEM}M"; }
+
+for fl in $FLAVOURS; do
+	# 1. time to detect
+	: >"$OUT/h.times"
+	: >"$OUT/b.times"
+	hmiss=0 bmiss=0
+	for i in $(seq "$RUNS"); do
+		guest_run "h$fl$i" FLAVOUR="$fl" PATCHES="$control" DURATION="$LIMIT" \
+			MODARGS="stop_on_fail=1"
+		t=$(val first_violation_s "$OUT/h$fl$i")
+		if [ -n "$t" ]; then echo "$t" >>"$OUT/h.times"; else hmiss=$((hmiss + 1)); fi
+		guest_run "b$fl$i" FLAVOUR="$fl" PATCHES="$control" DURATION="$LIMIT" JOB=baseline
+		t=$(sed -n 's/^baseline: detected after \([0-9]*\)s.*/\1/p' "$OUT/b$fl$i" | head -n 1)
+		if [ -n "$t" ]; then echo "$t" >>"$OUT/b.times"; else bmiss=$((bmiss + 1)); fi
+	done
+	read -r a b c < <(stats <"$OUT/h.times")
+	echo "detect seed000 harness  $(where "$fl") runs=$RUNS min=${a}s median=${b}s max=${c}s missed=$hmiss (limit ${LIMIT}s)"
+	read -r a b c < <(stats <"$OUT/b.times")
+	echo "detect seed000 baseline $(where "$fl") runs=$RUNS min=${a}s median=${b}s max=${c}s missed=$bmiss (limit ${LIMIT}s)"
+
+	# 2 and 3. throughput with and without the checks; audit cost
+	for k in 1 2; do
+		only="isolate_threads=0 hotplug_threads=0 pcp_threads=0 pin_threads=0 alloc_threads=$k"
+		guest_run "t$fl$k" FLAVOUR="$fl" DURATION="$BD" MODARGS="$only"
+		guest_run "r$fl$k" FLAVOUR="$fl" DURATION="$BD" MODARGS="$only bare=1"
+		echo "throughput g1=$k $(where "$fl") harness=$(val g1_pairs_per_s "$OUT/t$fl$k") pairs/s bare=$(val g1_pairs_per_s "$OUT/r$fl$k") pairs/s (${BD}s each)"
+	done
+	echo "audit $(where "$fl") full_audit_mean=$(val audit_full_us_mean "$OUT/t${fl}1")us per_gib=$(val audit_us_per_gib "$OUT/t${fl}1")us audits=$(val audit_full_count "$OUT/t${fl}1")"
+
+	# 4. boot to first operation, and a warm make run
+	guest_run "p$fl" FLAVOUR="$fl" JOB=probe
+	boot=$(sed -n 's/^run: build [0-9]*s boot+run \([0-9]*\)s.*/\1/p' "$OUT/p$fl")
+	first=$(grep -m1 'cma_stress: start:' "$OUT/t${fl}1" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+	echo "boot $(where "$fl") probe_boot_to_poweroff=${boot}s guest_uptime_at_first_op=${first}s"
+	s=$(date +%s)
+	guest_run "w$fl" FLAVOUR="$fl" DURATION=10
+	echo "make-run-warm $(where "$fl") duration=10s wall=$(($(date +%s) - s))s"
+done
+for f in "$CS_CACHE"/build/*/.cs-build-seconds; do
+	[ -e "$f" ] || continue
+	echo "kernel-build $(basename "$(dirname "$f")") cold_or_incremental=$(cat "$f")s"
+done
