@@ -29,7 +29,6 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include <linux/workqueue.h>
 #include "cs_core.h"
@@ -968,13 +967,6 @@ static void cs_stop_work_fn(struct work_struct *work)
 
 /* ---- debugfs ------------------------------------------------------------------------ */
 
-struct cs_setting {
-	const char *key;
-	void *ptr;
-	char type;	/* i: int, u: uint, b: bool, s: string */
-	size_t size;	/* strings */
-};
-
 static const struct cs_setting cs_settings[] = {
 	{ "scenario", scenario, 's', sizeof(scenario) },
 	{ "alloc_threads", &alloc_threads, 'i' },
@@ -1007,114 +999,39 @@ static int cs_check_uints(void)
 	return 0;
 }
 
-/*
- * key=value: parse, validate, commit. Exactly one dmesg line on failure:
- * the validators (cs_resolve_mix(), cs_check_uints()) print their own.
- */
-static int cs_set(const char *key, const char *val)
+static int cs_validate(void)
 {
-	const struct cs_setting *s = NULL;
-	char old[64];
-	int i, ret;
+	int ret = cs_check_uints();
 
-	for (i = 0; i < ARRAY_SIZE(cs_settings); i++)
-		if (!strcmp(key, cs_settings[i].key))
-			s = &cs_settings[i];
-	if (!s) {
-		pr_warn("control: unknown setting '%.32s'\n", key);
-		return -EINVAL;
-	}
-	switch (s->type) {
-	case 'i': {
-		int v, prev = *(int *)s->ptr;
-
-		ret = kstrtoint(val, 0, &v);
-		if (ret)
-			goto unparsable;
-		*(int *)s->ptr = v;
-		ret = cs_resolve_mix();
-		if (ret)
-			*(int *)s->ptr = prev;
-		return ret;
-	}
-	case 'u': {
-		unsigned int v, prev = *(unsigned int *)s->ptr;
-
-		ret = kstrtouint(val, 0, &v);
-		if (ret)
-			goto unparsable;
-		*(unsigned int *)s->ptr = v;
-		ret = cs_check_uints();
-		if (ret)
-			*(unsigned int *)s->ptr = prev;
-		return ret;
-	}
-	case 'b':
-		ret = kstrtobool(val, (bool *)s->ptr);
-		if (ret)
-			goto unparsable;
-		return 0;
-	default:
-		if (strlen(val) >= s->size)
-			goto unparsable;
-		strscpy(old, s->ptr, sizeof(old));
-		strscpy(s->ptr, val, s->size);
-		ret = cs_resolve_mix();
-		if (ret)
-			strscpy(s->ptr, old, s->size);
-		return ret;
-	}
-unparsable:
-	pr_warn("control: cannot parse '%.32s' as a value for %s\n", val, key);
-	return -EINVAL;
+	return ret ? ret : cs_resolve_mix();
 }
 
-static ssize_t cs_control_write(struct file *file, const char __user *ubuf,
-				size_t len, loff_t *ppos)
+static bool cs_running(void)
 {
-	char buf[96], *cmd, *eq;
-	int ret = 0;
-
-	if (!len || len >= sizeof(buf)) {
-		pr_warn("control: %zu-byte write: a command is 1..%zu bytes\n",
-			len, sizeof(buf) - 1);
-		return -EINVAL;
-	}
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-	cmd = strim(buf);
-
-	mutex_lock(&cs.lock);
-	if (!strcmp(cmd, "start")) {
-		ret = cs_start();
-	} else if (!strcmp(cmd, "stop")) {
-		cs_stop_locked();
-	} else if (!strcmp(cmd, "audit")) {
-		cs_audit_now(!cs.running);
-	} else if (!strcmp(cmd, "reset")) {
-		if (cs.running)
-			ret = -EBUSY;
-		else
-			cs_ctx_reset(&cs.ctx);
-	} else if ((eq = strchr(cmd, '=')) && eq != cmd) {
-		*eq = '\0';
-		ret = cs.running ? -EBUSY : cs_set(strim(cmd), strim(eq + 1));
-	} else {
-		pr_warn("control: unknown command '%.32s': use start, stop, audit, reset or key=value\n",
-			cmd);
-		ret = -EINVAL;
-	}
-	if (ret == -EBUSY)
-		pr_warn("control: '%.32s' refused while running: stop first\n", cmd);
-	mutex_unlock(&cs.lock);
-	return ret ? ret : len;
+	return cs.running;
 }
 
-static const struct file_operations cs_control_fops = {
-	.owner = THIS_MODULE,
-	.write = cs_control_write,
-	.llseek = noop_llseek,
+static void cs_audit_cmd(void)
+{
+	cs_audit_now(!cs.running);
+}
+
+static void cs_reset_cmd(void)
+{
+	cs_ctx_reset(&cs.ctx);
+}
+
+static const struct cs_control cs_control = {
+	.name = "cma_stress",
+	.lock = &cs.lock,
+	.settings = cs_settings,
+	.nr_settings = ARRAY_SIZE(cs_settings),
+	.validate = cs_validate,
+	.running = cs_running,
+	.start = cs_start,
+	.stop = cs_stop_locked,
+	.audit = cs_audit_cmd,
+	.reset = cs_reset_cmd,
 };
 
 /*
@@ -1271,7 +1188,8 @@ static int __init cs_init(void)
 #endif
 
 	cs.dir = debugfs_create_dir("cma_stress", NULL);
-	debugfs_create_file("control", 0200, cs.dir, NULL, &cs_control_fops);
+	debugfs_create_file("control", 0200, cs.dir, (void *)&cs_control,
+			    &cs_control_fops);
 	debugfs_create_file("report", 0400, cs.dir, NULL, &cs_report_fops);
 	debugfs_create_file("stats", 0400, cs.dir, NULL, &cs_stats_fops);
 	debugfs_create_file("areas", 0400, cs.dir, NULL, &cs_areas_fops);

@@ -20,6 +20,8 @@
 #include <linux/seq_file.h>
 #include <linux/random.h>
 #include <linux/jiffies.h>
+#include <linux/mutex.h>
+#include <linux/fs.h>
 
 /* ---- symbols ---------------------------------------------------------- */
 
@@ -118,6 +120,31 @@ void cs_report_detectors(struct cs_ctx *ctx, struct seq_file *m);
 void cs_report_first(struct cs_ctx *ctx, struct seq_file *m);
 void cs_report_geometry(struct seq_file *m);
 void cs_report_ring(struct cs_ctx *ctx, struct seq_file *m);
+
+/* ---- the debugfs control file (cs_control.c) ------------------------------- */
+
+struct cs_setting {
+	const char *key;
+	void *ptr;
+	char type;	/* i: int, u: unsigned int, b: bool, s: string */
+	size_t size;	/* of a string */
+};
+
+/* debugfs_create_file(..., ctl, &cs_control_fops) */
+struct cs_control {
+	const char *name;
+	struct mutex *lock;		/* held around every command */
+	const struct cs_setting *settings;
+	int nr_settings;
+	int (*validate)(void);		/* all settings; one dmesg line if bad */
+	bool (*running)(void);
+	int (*start)(void);
+	void (*stop)(void);
+	void (*audit)(void);
+	void (*reset)(void);
+};
+
+extern const struct file_operations cs_control_fops;
 
 /* ---- workers (cs_workers.c) and D7 -------------------------------------- */
 
