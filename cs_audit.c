@@ -363,6 +363,44 @@ void cs_audit_pageblocks(struct cs_ctx *ctx, const struct cs_area *areas,
 }
 EXPORT_SYMBOL_GPL(cs_audit_pageblocks);
 
+/*
+ * CMA areas as runs of MIGRATE_CMA pageblocks, for a module that cannot
+ * (or need not) reach cma_for_each_area(). Call it while nothing is
+ * isolated: an isolated block would split a run.
+ */
+int cs_find_cma_runs(struct cs_area *out, int max)
+{
+	struct zone *zone;
+	int nid, i, n = 0;
+
+	if (!IS_ENABLED(CONFIG_CMA) || !cs_can_read_pageblocks())
+		return 0;
+	cs_for_each_zone(zone, nid, i) {
+		unsigned long pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
+		unsigned long end = zone_end_pfn(zone);
+		struct cs_area *cur = NULL;
+
+		for (; pfn < end; pfn += pageblock_nr_pages) {
+			bool cma = pfn_to_online_page(pfn) && cs_is_cma(cs_pageblock_mt(pfn));
+
+			if (cma && cur && cur->base_pfn + cur->count == pfn) {
+				cur->count += pageblock_nr_pages;
+			} else if (cma && n < max) {
+				cur = &out[n++];
+				memset(cur, 0, sizeof(*cur));
+				cur->base_pfn = pfn;
+				cur->count = pageblock_nr_pages;
+				cur->zone = zone;
+				snprintf(cur->name, sizeof(cur->name), "cma-run-%d", n - 1);
+			} else {
+				cur = NULL;
+			}
+		}
+	}
+	return n;
+}
+EXPORT_SYMBOL_GPL(cs_find_cma_runs);
+
 int cs_audit_init(void);
 int cs_audit_init(void)
 {

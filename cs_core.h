@@ -212,6 +212,8 @@ const char *cs_mt_name(int mt);
 		     i < MAX_NR_ZONES; i++, zone++)			\
 			if (populated_zone(zone))
 
+int cs_find_cma_runs(struct cs_area *out, int max);
+
 /* D1: continuous counter sanity. @slack allows unlocked-read lag. */
 void cs_audit_counters(struct cs_ctx *ctx, unsigned long totalcma);
 /*

@@ -49,18 +49,20 @@ EXPORT_SYMBOL_GPL(cs_memblock_count);
 /*
  * offline_pages() refuses a block with holes (-EINVAL, "memory holes"),
  * such as the last block below 2 GiB on a QEMU PC: no use trying those.
+ * (region_intersects() does not see a hole no resource covers; checking
+ * each pageblock's ends with page_is_ram() does.)
  */
 struct zone *cs_memblock_zone(unsigned long block)
 {
-	unsigned long pages = cs_memblock_pages(), pfn = block * pages;
+	unsigned long pages = cs_memblock_pages(), pfn = block * pages, p;
 	struct page *first = pfn_to_online_page(pfn);
 	struct page *last = pfn_to_online_page(pfn + pages - 1);
 
 	if (!first || !last || page_zone(first) != page_zone(last))
 		return NULL;
-	if (region_intersects(PFN_PHYS(pfn), PFN_PHYS(pages), IORESOURCE_SYSTEM_RAM,
-			      IORES_DESC_NONE) != REGION_INTERSECTS)
-		return NULL;
+	for (p = pfn; p < pfn + pages; p += pageblock_nr_pages)
+		if (!page_is_ram(p) || !page_is_ram(p + pageblock_nr_pages - 1))
+			return NULL;
 	return page_zone(first);
 }
 EXPORT_SYMBOL_GPL(cs_memblock_zone);

@@ -8,8 +8,8 @@
 # (built here against the debug kernel) and makes the kernel print one kind
 # of report. Events (default: all, one guest at a time):
 #   clean        nothing happens: the PASS baseline
-#   warn bug null gpf hung softlockup rcustall lockdep badpage listcorrupt
-#   kmemleak panic
+#   warn bug null gpf divzero hung softlockup rcustall rcuexpstall lockdep
+#   badpage listcorrupt kmemleak panic
 #                see tests/consolegen/cs_consolegen.c
 #   harness      JOB=stress with cma_stress inject=d4: a real detector FAIL
 #   timeout      the job sleeps until the runner's wall-clock limit
@@ -30,7 +30,7 @@ arch_facts
 	die "FLAVOUR='$FLAVOUR': the fixtures come from the debug kernel (its checkers print the reports)"
 export FLAVOUR
 
-ALL_EVENTS="clean warn bug null gpf hung softlockup rcustall lockdep badpage listcorrupt kmemleak panic harness timeout"
+ALL_EVENTS="clean warn bug null gpf divzero hung softlockup rcustall rcuexpstall lockdep badpage listcorrupt kmemleak panic harness timeout"
 OUT=${OUT:-$CS_TOP/tests/console}
 if [ -z "${SUFFIX+x}" ]; then
 	SUFFIX=

@@ -163,7 +163,7 @@ check "a missing log exits 2"
 mkdir "$tmp/ro"
 cp "$verdict" "$tmp/ro/console-verdict.sh"
 cp "$rules" "$tmp/ro/rules"
-printf 'cs-guest: done rc=0\nverdict: PASS\n' >"$tmp/ro/secret.log"
+printf 'verdict: PASS\ncs-guest: done rc=0\n' >"$tmp/ro/secret.log"
 chmod 000 "$tmp/ro/secret.log"
 chmod 755 "$tmp" "$tmp/ro"
 chmod 644 "$tmp/ro/rules"
@@ -193,7 +193,7 @@ bad=$(awk -F '\t' '
 		next
 	}
 	{ print NR ": not TAB-separated fail/benign fields: " $0 }' "$rules")
-printf 'cs-guest: done rc=0\nverdict: PASS\n' >"$tmp/mini.log"
+printf 'verdict: PASS\ncs-guest: done rc=0\n' >"$tmp/mini.log"
 run_verdict "$tmp/mini.log" "$rules"
 if [ -z "$bad" ] && [ "$rc" -eq 0 ]; then
 	result 0 "the rules file is well-formed"

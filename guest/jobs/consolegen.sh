@@ -47,6 +47,9 @@ timeout)
 	rcustall)
 		echo 3 >/sys/module/rcupdate/parameters/rcu_cpu_stall_timeout
 		;;
+	rcuexpstall)
+		echo 1000 >/sys/module/rcupdate/parameters/rcu_exp_cpu_stall_timeout
+		;;
 	kmemleak)
 		K=/sys/kernel/debug/kmemleak
 		[ -w "$K" ] || { echo "consolegen: no $K: boot with kmemleak=on"; exit 1; }

@@ -3,9 +3,11 @@
 # markers, unload, and exit 0 only if the report says PASS.
 D=/sys/kernel/debug/$MODULE
 insmod /lib/cs/cs_core.ko || exit 1
+args="duration=$DURATION"
+[ "$MODULE" != cma_stress ] || args="$args scenario=$SCENARIO"
 # shellcheck disable=SC2086
-insmod "/lib/cs/$MODULE.ko" scenario="$SCENARIO" duration="$DURATION" $MODARGS || exit 1
-cat "$D/areas"
+insmod "/lib/cs/$MODULE.ko" $args $MODARGS || exit 1
+[ ! -e "$D/areas" ] || cat "$D/areas"
 cs-pressure "${PRESSURE:-50}" &
 pp=$!
 sleep 2
@@ -16,7 +18,7 @@ while grep -q '^state: running' "$D/stats"; do
 	sleep 5
 	t=$((t + 5))
 	if [ $((t % 30)) -eq 0 ]; then
-		echo "cs-guest: t=${t}s $(grep -E '^(g1_alloc_ok|g1_alloc_fail|g3_offline_ok|d[0-9]_[a-z]+_violations)' "$D/stats" | tr '\n' ' ')"
+		echo "cs-guest: t=${t}s $(grep -E '^(g1_alloc_ok|g1_alloc_fail|g4_contig_ok|g4_contig_busy|g3_offline_ok|d[0-9]_[a-z]+_violations)' "$D/stats" | tr '\n' ' ')"
 	fi
 	if [ "$t" -ge "$limit" ]; then
 		echo "cs-guest: $MODULE did not stop by itself after ${t}s: stopping it"

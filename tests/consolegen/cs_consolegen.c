@@ -11,12 +11,16 @@
  *   what=bug          BUG() in a kthread: "kernel BUG at" and an Oops
  *   what=null         NULL dereference in a kthread
  *   what=gpf          dereference LIST_POISON1 (non-canonical on x86_64)
+ *   what=divzero      divide by zero in a kthread (a trap on x86)
  *   what=hung         a kthread in TASK_UNINTERRUPTIBLE for secs seconds
  *                     (the job lowers hung_task_timeout_secs)
  *   what=softlockup   a kthread spins with preemption off for secs seconds
  *                     (the job lowers watchdog_thresh)
  *   what=rcustall     the same, for the RCU CPU stall detector (the job
  *                     lowers rcupdate.rcu_cpu_stall_timeout)
+ *   what=rcuexpstall  the same on another CPU while insmod waits for an
+ *                     expedited grace period (the job lowers
+ *                     rcupdate.rcu_exp_cpu_stall_timeout, not the other)
  *   what=lockdep      take two mutexes in the order A, B and then B, A, one
  *                     after the other: a reported inversion, no deadlock
  *   what=badpage      free a page whose mapcount says it is still mapped:
@@ -32,23 +36,26 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/poison.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 static char *what = "";
 module_param(what, charp, 0444);
-MODULE_PARM_DESC(what, "event to trigger at load: warn, bug, null, gpf, hung, softlockup, rcustall, lockdep, badpage, listcorrupt, kmemleak, panic");
+MODULE_PARM_DESC(what, "event to trigger at load: warn, bug, null, gpf, divzero, hung, softlockup, rcustall, rcuexpstall, lockdep, badpage, listcorrupt, kmemleak, panic");
 
 static unsigned int secs;
 module_param(secs, uint, 0444);
-MODULE_PARM_DESC(secs, "hung, softlockup, rcustall: how long, s (0 = the event's default)");
+MODULE_PARM_DESC(secs, "hung, softlockup, rcustall, rcuexpstall: how long, s (0 = the event's default)");
 
 static DEFINE_MUTEX(cs_lock_a);
 static DEFINE_MUTEX(cs_lock_b);
@@ -56,6 +63,7 @@ static DEFINE_MUTEX(cs_lock_b);
 /* Read through a variable, so the compiler cannot see the bad pointer. */
 static int *cs_null_ptr;
 static int *cs_poison_ptr = (int *)LIST_POISON1;
+static int cs_zero;
 
 static unsigned int cs_secs(unsigned int dflt)
 {
@@ -82,6 +90,14 @@ static int cs_gpf_fn(void *unused)
 
 	pr_info("dereferencing LIST_POISON1\n");
 	return READ_ONCE(*p);
+}
+
+static int cs_divzero_fn(void *unused)
+{
+	int d = READ_ONCE(cs_zero);
+
+	pr_info("dividing by zero\n");
+	return 100 / d;
 }
 
 static int cs_hung_fn(void *unused)
@@ -116,6 +132,35 @@ static int cs_softlockup_fn(void *unused)
 static int cs_rcustall_fn(void *unused)
 {
 	cs_spin(cs_secs(8));
+	return 0;
+}
+
+static int cs_rcuexpstall_fn(void *unused)
+{
+	cs_spin(cs_secs(5));
+	return 0;
+}
+
+/* An expedited grace period waits for the CPU that spins on the other. */
+static int cs_rcuexpstall(void)
+{
+	struct task_struct *t;
+	unsigned int cpu;
+
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (cpu >= nr_cpu_ids) {
+		pr_err("what=rcuexpstall needs two CPUs\n");
+		return -ENODEV;
+	}
+	t = kthread_create(cs_rcuexpstall_fn, NULL, KBUILD_MODNAME);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	msleep(200);
+	pr_info("waiting for an expedited grace period\n");
+	synchronize_rcu_expedited();
+	pr_info("expedited grace period done\n");
 	return 0;
 }
 
@@ -175,6 +220,7 @@ static const struct {
 	{ "bug", cs_bug_fn },
 	{ "null", cs_null_fn },
 	{ "gpf", cs_gpf_fn },
+	{ "divzero", cs_divzero_fn },
 	{ "hung", cs_hung_fn },
 	{ "softlockup", cs_softlockup_fn },
 	{ "rcustall", cs_rcustall_fn },
@@ -197,6 +243,8 @@ static int __init cs_consolegen_init(void)
 		cs_lockdep();
 		return 0;
 	}
+	if (!strcmp(what, "rcuexpstall"))
+		return cs_rcuexpstall();
 	if (!strcmp(what, "panic"))
 		panic("%s: what=panic", KBUILD_MODNAME);
 	for (i = 0; i < ARRAY_SIZE(cs_thread_events); i++) {
