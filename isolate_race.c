@@ -173,19 +173,21 @@ static bool ir_iso_untouched(unsigned long start, unsigned long end,
 
 /* ---- G4: the racers ------------------------------------------------------ */
 
+/* A populated zone, ZONE_MOVABLE weighted double (ranges there can succeed). */
 static struct zone *ir_pick_zone(void)
 {
-	struct zone *zones[MAX_NR_ZONES * MAX_NUMNODES], *zone;
-	int nid, i, n = 0;
+	struct zone *zone;
+	int nid, i, weight = 0, pick;
 
+	cs_for_each_zone(zone, nid, i)
+		weight += zone_idx(zone) == ZONE_MOVABLE ? 2 : 1;
+	pick = cs_rand(weight);
 	cs_for_each_zone(zone, nid, i) {
-		if (n < ARRAY_SIZE(zones))
-			zones[n++] = zone;
-		/* ZONE_MOVABLE twice: most ranges should be able to succeed. */
-		if (zone_idx(zone) == ZONE_MOVABLE && n < ARRAY_SIZE(zones))
-			zones[n++] = zone;
+		pick -= zone_idx(zone) == ZONE_MOVABLE ? 2 : 1;
+		if (pick < 0)
+			return zone;
 	}
-	return n ? zones[cs_rand(n)] : NULL;
+	return NULL;
 }
 
 /*

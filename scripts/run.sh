@@ -10,6 +10,9 @@
 #   DURATION  seconds of stress (default: 60)
 #   MODARGS   extra module parameters, space separated
 #   RUN_DIR   where to keep console.log (default: a new dir under $CS_CACHE/runs)
+#   KERNEL    test (default: the CMA test kernel built here) or debian (the
+#             newest Debian stock kernel of KVER, headers installed, image
+#             unpacked: the distro path; it has no CMA, so MODULE=isolate_race)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 check_vars
@@ -24,12 +27,22 @@ case $DURATION in ''|*[!0-9]*) die "DURATION='$DURATION' must be a number of sec
 case $MODULE in cma_stress|isolate_race) ;; *) die "MODULE='$MODULE': use cma_stress or isolate_race" ;; esac
 
 t0=$(date +%s)
-kdir=$("$CS_TOP/scripts/build-kernel.sh")
-moddir=$("$CS_TOP/scripts/build-modules.sh" "$kdir")
 arch_facts
+case ${KERNEL:-test} in
+test)
+	kdir=$("$CS_TOP/scripts/build-kernel.sh")
+	kimg=$kdir/$K_IMAGE
+	;;
+debian)
+	read -r kdir kimg < <("$CS_TOP/scripts/debian-kernel.sh") || true
+	[ -n "${kimg:-}" ] || die "no Debian kernel (see the messages above)"
+	;;
+*) die "KERNEL='$KERNEL': use test or debian" ;;
+esac
+moddir=$("$CS_TOP/scripts/build-modules.sh" "$kdir")
 t1=$(date +%s)
 
-RUN_DIR=${RUN_DIR:-$CS_CACHE/runs/$(date +%Y%m%d-%H%M%S)-$ARCH-$(basename "$kdir" | cut -d- -f2-4)-$(patch_tag)-$JOB-$SCENARIO}
+RUN_DIR=${RUN_DIR:-$CS_CACHE/runs/$(date +%Y%m%d-%H%M%S)-$ARCH-$(basename "$kdir" | cut -d- -f2-4)-$(patch_tag)-$JOB-$MODULE-$SCENARIO}
 mkdir -p "$RUN_DIR"
 "$CS_TOP/scripts/mkinitramfs.sh" "$RUN_DIR/initrd.gz" "$moddir" "$JOB" \
 	"MODULE=$MODULE" "SCENARIO=$SCENARIO" "DURATION=$DURATION" \
@@ -40,7 +53,7 @@ mkdir -p "$RUN_DIR"
 slack=120
 [ "$FLAVOUR" = prod ] || slack=240
 TIMEOUT=${TIMEOUT:-$((DURATION * 2 + slack))} \
-	"$CS_TOP/scripts/run-qemu.sh" "$kdir/$K_IMAGE" "$RUN_DIR/initrd.gz" \
+	"$CS_TOP/scripts/run-qemu.sh" "$kimg" "$RUN_DIR/initrd.gz" \
 	"$RUN_DIR/console.log" "${CMDLINE:-}"
 t2=$(date +%s)
 
