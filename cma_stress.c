@@ -141,12 +141,11 @@ static struct cs_sym cs_syms[] = {
 
 struct cs_area_state {
 	struct cs_area a;
-	spinlock_t lock;
+	spinlock_t lock;		/* owned */
 	unsigned long *owned;		/* pages we hold now (D4 overlap) */
 	unsigned long *ever;		/* pages we ever held (D6) */
 	unsigned long *baseline;	/* CMA bitmap at start (D6) */
 };
-
 
 static struct {
 	struct mutex lock;		/* start/stop/settings */
@@ -779,7 +778,21 @@ static int cs_parse_inject(const char *v)
 	return -EINVAL;
 }
 
-/* The scenario's mix, with every setting the user gave (>= 0) on top. */
+/* A setting of -1 leaves the scenario's value; anything else must fit. */
+static int cs_override(int *field, int param, const char *name, int lo, int hi)
+{
+	if (param == -1)
+		return 0;
+	if (param < lo || param > hi) {
+		pr_err("%s=%d out of range %d..%d (-1: the scenario's value)\n",
+		       name, param, lo, hi);
+		return -EINVAL;
+	}
+	*field = param;
+	return 0;
+}
+
+/* The scenario's mix, with every setting the user gave (not -1) on top. */
 static int cs_resolve_mix(void)
 {
 	const struct cs_scenario *sc = NULL;
@@ -794,24 +807,14 @@ static int cs_resolve_mix(void)
 		return -EINVAL;
 	}
 	cs.mix = *sc;
-#define CS_OVERRIDE(field, param, lo, hi) do {					\
-		if ((param) != -1) {						\
-			if ((param) < (lo) || (param) > (hi)) {			\
-				pr_err(#param "=%d out of range %d..%d\n",	\
-				       (param), (lo), (hi));			\
-				return -EINVAL;					\
-			}							\
-			cs.mix.field = (param);					\
-		}								\
-	} while (0)
-	CS_OVERRIDE(alloc, alloc_threads, 0, 8);
-	CS_OVERRIDE(isolate, isolate_threads, 0, 8);
-	CS_OVERRIDE(hotplug, hotplug_threads, 0, 1);
-	CS_OVERRIDE(pcp, pcp_threads, 0, 8);
-	CS_OVERRIDE(pin, pin_threads, 0, 8);
-	CS_OVERRIDE(max_pb, max_pageblocks, 1, 64);
-	CS_OVERRIDE(hold, hold_ms, 0, 60000);
-#undef CS_OVERRIDE
+	if (cs_override(&cs.mix.alloc, alloc_threads, "alloc_threads", 0, 8) ||
+	    cs_override(&cs.mix.isolate, isolate_threads, "isolate_threads", 0, 8) ||
+	    cs_override(&cs.mix.hotplug, hotplug_threads, "hotplug_threads", 0, 1) ||
+	    cs_override(&cs.mix.pcp, pcp_threads, "pcp_threads", 0, 8) ||
+	    cs_override(&cs.mix.pin, pin_threads, "pin_threads", 0, 8) ||
+	    cs_override(&cs.mix.max_pb, max_pageblocks, "max_pageblocks", 1, 64) ||
+	    cs_override(&cs.mix.hold, hold_ms, "hold_ms", 0, 60000))
+		return -EINVAL;
 	i = cs_parse_inject(inject);
 	if (i < 0) {
 		pr_err("inject='%s' unknown: use none or d1..d7\n", inject);
@@ -1044,9 +1047,8 @@ static void cs_show_rates(struct seq_file *m)
 	unsigned long span = 0, ms;
 	long audits = atomic_long_read(&cs.audits_full);
 	struct zone *zone;
-	int nid, i;
 
-	cs_for_each_zone(zone, nid, i)
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone))
 		span += zone->spanned_pages;
 	ms = cs.ran ? jiffies_to_msecs((cs.running ? jiffies : cs.stop_jiffies) -
 				       cs.start_jiffies) : 0;
@@ -1178,13 +1180,16 @@ static int __init cs_init(void)
 		pr_warn("no usable CMA area (none declared, none named '%s', or discovery unresolved): G1, D4 and D6's bitmap check are disabled\n",
 			areas);
 	if (!cs.nr_areas || !p_cma_alloc || !p_cma_release)
-		cs.ctx.disabled[CS_D4_OWNERSHIP] = "no CMA area or cma_alloc/cma_release unresolved";
+		cs.ctx.disabled[CS_D4_OWNERSHIP] =
+			"no CMA area or cma_alloc/cma_release unresolved";
 	if (!cs_can_read_pageblocks()) {
 		cs.ctx.disabled[CS_D3_PAGEBLOCK] = "get_pfnblock_flags_mask unresolved";
-		cs.ctx.disabled[CS_D2_FREELIST] = "list-vs-pageblock type checks off: get_pfnblock_flags_mask unresolved";
+		cs.ctx.disabled[CS_D2_FREELIST] =
+			"list-vs-pageblock type checks off: get_pfnblock_flags_mask unresolved";
 	}
 #ifndef CS_HAVE_MM_CMA_H
-	cs.ctx.disabled[CS_D6_QUIESCE] = "CMA bitmap check off: built without mm/cma.h (headers-only tree)";
+	cs.ctx.disabled[CS_D6_QUIESCE] =
+		"CMA bitmap check off: built without mm/cma.h (headers-only tree)";
 #endif
 
 	cs.dir = debugfs_create_dir("cma_stress", NULL);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cs_audit.c: the audits of kernel state, D1 to D3, shared by cma_stress
+ * The audits of kernel state, D1 to D3, shared by cma_stress
  * and isolate_race. Each rule is the mirror of kernel code; the kernel
  * functions named below are the ones a rule mirrors (docs/kernel-rules.md
  * has the line numbers for 6.1 and 6.12).
@@ -56,6 +56,24 @@ const char *cs_mt_name(int mt)
 }
 EXPORT_SYMBOL_GPL(cs_mt_name);
 
+/* The populated zone after @zone (NULL: the first), without next_zone(). */
+struct zone *cs_next_zone(struct zone *zone)
+{
+	int nid = zone ? zone_to_nid(zone) : first_online_node;
+	struct zone *z = zone ? zone + 1 : NODE_DATA(nid)->node_zones;
+
+	for (;;) {
+		for (; z < NODE_DATA(nid)->node_zones + MAX_NR_ZONES; z++)
+			if (populated_zone(z))
+				return z;
+		nid = next_online_node(nid);
+		if (nid >= MAX_NUMNODES)
+			return NULL;
+		z = NODE_DATA(nid)->node_zones;
+	}
+}
+EXPORT_SYMBOL_GPL(cs_next_zone);
+
 /*
  * A zone counter with every online CPU's pending delta folded in and,
  * unlike zone_page_state_snapshot(), not clamped at zero: a counter that
@@ -96,9 +114,8 @@ void cs_audit_counters(struct cs_ctx *ctx, unsigned long totalcma)
 	long free_sum = 0, cma_sum = 0, slack = 0;
 	long totalram = totalram_pages();
 	struct zone *zone;
-	int nid, i;
 
-	cs_for_each_zone(zone, nid, i) {
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
 		long fr = cs_zone_stat(zone, NR_FREE_PAGES);
 		long cma = cs_zone_stat(zone, NR_FREE_CMA_PAGES);
 		long managed = zone_managed_pages(zone);
@@ -186,14 +203,16 @@ static void cs_check_free_page(struct cs_walk *w, struct zone *zone,
 	unsigned long pfn = page_to_pfn(page), p, end;
 
 	if (!PageBuddy(page) || page_private(page) != order) {
-		cs_walk_bad(w, "zone %s: pfn %#lx on order-%u %s list is not a free buddy of that order (buddy=%d order=%lu)",
+		cs_walk_bad(w,
+			    "zone %s: pfn %#lx on order-%u %s list is not a free buddy of that order (buddy=%d order=%lu)",
 			    zone->name, pfn, order, cs_mt_name(mt),
 			    PageBuddy(page), page_private(page));
 		return;
 	}
 	if (!IS_ALIGNED(pfn, 1UL << order) || !zone_spans_pfn(zone, pfn) ||
 	    !zone_spans_pfn(zone, pfn + (1UL << order) - 1)) {
-		cs_walk_bad(w, "zone %s: order-%u free page at pfn %#lx misaligned or outside the zone",
+		cs_walk_bad(w,
+			    "zone %s: order-%u free page at pfn %#lx misaligned or outside the zone",
 			    zone->name, order, pfn);
 		return;
 	}
@@ -205,7 +224,8 @@ static void cs_check_free_page(struct cs_walk *w, struct zone *zone,
 
 		if (bmt == mt || !cs_type_mismatch_is_bug(zone, mt, bmt))
 			continue;
-		cs_walk_bad(w, "zone %s: order-%u free page pfn %#lx on %s list spans %s pageblock %#lx",
+		cs_walk_bad(w,
+			    "zone %s: order-%u free page pfn %#lx on %s list spans %s pageblock %#lx",
 			    zone->name, order, pfn, cs_mt_name(mt),
 			    cs_mt_name(bmt), p);
 		return;
@@ -242,7 +262,8 @@ static unsigned long cs_audit_zone(struct cs_ctx *ctx, struct zone *zone)
 
 			list_for_each_entry(page, head, buddy_list) {
 				if (++walked > limit) {
-					cs_walk_bad(w, "zone %s: order-%u %s free list does not end (corrupt)",
+					cs_walk_bad(w,
+						    "zone %s: order-%u %s free list does not end (corrupt)",
 						    zone->name, order, cs_mt_name(mt));
 					goto unlock;
 				}
@@ -252,7 +273,8 @@ static unsigned long cs_audit_zone(struct cs_ctx *ctx, struct zone *zone)
 			}
 		}
 		if (n_order != area->nr_free)
-			cs_walk_bad(w, "zone %s: order-%u nr_free=%lu but its lists hold %lu pages",
+			cs_walk_bad(w,
+				    "zone %s: order-%u nr_free=%lu but its lists hold %lu pages",
 				    zone->name, order, area->nr_free, n_order);
 	}
 	count_free = 0;
@@ -276,10 +298,12 @@ static unsigned long cs_audit_zone(struct cs_ctx *ctx, struct zone *zone)
 		udelay(2);
 	}
 	if (nr_free != count_free)
-		cs_walk_bad(w, "zone %s: NR_FREE_PAGES=%ld but non-isolate free lists hold %lu pages",
+		cs_walk_bad(w,
+			    "zone %s: NR_FREE_PAGES=%ld but non-isolate free lists hold %lu pages",
 			    zone->name, nr_free, count_free);
 	if (IS_ENABLED(CONFIG_CMA) && nr_cma != count_cma)
-		cs_walk_bad(w, "zone %s: NR_FREE_CMA_PAGES=%ld but CMA free lists hold %lu pages",
+		cs_walk_bad(w,
+			    "zone %s: NR_FREE_CMA_PAGES=%ld but CMA free lists hold %lu pages",
 			    zone->name, nr_cma, count_cma);
 unlock:
 	spin_unlock_irqrestore(&zone->lock, flags);
@@ -294,9 +318,8 @@ unsigned long cs_audit_freelists(struct cs_ctx *ctx)
 {
 	unsigned long walked = 0;
 	struct zone *zone;
-	int nid, i;
 
-	cs_for_each_zone(zone, nid, i) {
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
 		walked += cs_audit_zone(ctx, zone);
 		cond_resched();
 	}
@@ -328,11 +351,10 @@ void cs_audit_pageblocks(struct cs_ctx *ctx, const struct cs_area *areas,
 			 int nr_areas, bool quiet)
 {
 	struct zone *zone;
-	int nid, i;
 
 	if (!cs_can_read_pageblocks())
 		return;
-	cs_for_each_zone(zone, nid, i) {
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
 		unsigned long pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
 		unsigned long end = zone_end_pfn(zone);
 
@@ -371,11 +393,11 @@ EXPORT_SYMBOL_GPL(cs_audit_pageblocks);
 int cs_find_cma_runs(struct cs_area *out, int max)
 {
 	struct zone *zone;
-	int nid, i, n = 0;
+	int n = 0;
 
 	if (!IS_ENABLED(CONFIG_CMA) || !cs_can_read_pageblocks())
 		return 0;
-	cs_for_each_zone(zone, nid, i) {
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
 		unsigned long pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
 		unsigned long end = zone_end_pfn(zone);
 		struct cs_area *cur = NULL;
@@ -401,7 +423,6 @@ int cs_find_cma_runs(struct cs_area *out, int max)
 }
 EXPORT_SYMBOL_GPL(cs_find_cma_runs);
 
-int cs_audit_init(void);
 int cs_audit_init(void)
 {
 	cs_resolve("cs_core", cs_audit_syms, ARRAY_SIZE(cs_audit_syms));

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * cs_compat.h: every difference between the kernels cma-stress supports
+ * Every difference between the kernels cma-stress supports
  * (6.1 and 6.12, and mainline where it moved on) lives here, so the rest
- * of the code reads the same on all of them.
+ * of the code reads the same on all of them. CS_KVER is the kernel's
+ * VERSION * 100 + PATCHLEVEL (612 for 6.12), set by Kbuild from the tree
+ * being built against.
  */
+#ifndef CS_KVER
+#error "CS_KVER unset: build through Kbuild (make -C $KDIR M=$PWD)"
+#endif
 #ifndef CS_COMPAT_H
 #define CS_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/mmzone.h>
 #include <linux/gfp.h>
 
@@ -17,7 +21,7 @@
  */
 #ifdef NR_PAGE_ORDERS
 #define CS_NR_ORDERS		NR_PAGE_ORDERS
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#elif CS_KVER >= 604
 #define CS_NR_ORDERS		(MAX_ORDER + 1)
 #define MAX_PAGE_ORDER		MAX_ORDER
 #else
@@ -36,14 +40,14 @@
  * (fallback stealing moves only some of them), so only the CMA rules are
  * exact there.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#if CS_KVER >= 610
 #define CS_STRICT_FREELIST_TYPES	1
 #else
 #define CS_STRICT_FREELIST_TYPES	0
 #endif
 
 /* alloc_contig_range() became a macro over the _noprof symbol in 6.10. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#if CS_KVER >= 610
 #define cs_alloc_contig_range(s, e, mt, gfp) \
 	alloc_contig_range_noprof((s), (e), (mt), (gfp))
 #else

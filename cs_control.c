@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cs_control.c: the debugfs "control" file of both harness modules.
+ * The debugfs "control" file of both harness modules.
  *
  * Commands: start, stop, audit, reset, and key=value for any setting in the
  * module's table (each also a module parameter). A malformed write gets
@@ -85,6 +85,7 @@ static ssize_t cs_control_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	buf[len] = '\0';
 	cmd = strim(buf);
+	eq = strchr(cmd, '=');
 
 	mutex_lock(ctl->lock);
 	if (!strcmp(cmd, "start")) {
@@ -98,7 +99,7 @@ static ssize_t cs_control_write(struct file *file, const char __user *ubuf,
 			ret = -EBUSY;
 		else
 			ctl->reset();
-	} else if ((eq = strchr(cmd, '=')) && eq != cmd) {
+	} else if (eq && eq != cmd) {
 		*eq = '\0';
 		ret = ctl->running() ? -EBUSY : cs_set(ctl, strim(cmd), strim(eq + 1));
 	} else {

@@ -45,7 +45,7 @@ bool cs_ibt_enforced(void);
  * with IBT enforcement lifted if objtool sealed it.
  */
 unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,
-			     unsigned long c);
+			      unsigned long c);
 
 /* ---- detectors and the report ------------------------------------------ */
 
@@ -206,13 +206,11 @@ int cs_pageblock_mt(unsigned long pfn);
 const char *cs_mt_name(int mt);
 
 /* Populated zones, walked without the unexported next_zone(). */
-#define cs_for_each_zone(zone, nid, i)					\
-	for_each_online_node(nid)					\
-		for (i = 0, zone = NODE_DATA(nid)->node_zones;		\
-		     i < MAX_NR_ZONES; i++, zone++)			\
-			if (populated_zone(zone))
+/* for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) */
+struct zone *cs_next_zone(struct zone *zone);
 
 int cs_find_cma_runs(struct cs_area *out, int max);
+int cs_audit_init(void);	/* cs_core's own: resolve the audits' symbols */
 
 /* D1: continuous counter sanity. @slack allows unlocked-read lag. */
 void cs_audit_counters(struct cs_ctx *ctx, unsigned long totalcma);
@@ -267,6 +265,7 @@ void cs_hotplug_exit(void);
 struct cs_g2_stats {
 	atomic_long_t frees, alloc_fail;
 };
+
 void cs_g2_batch(struct cs_ctx *ctx, struct cs_worker *w, atomic_t *isolating,
 		 struct cs_g2_stats *st);
 

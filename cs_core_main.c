@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cs_core_main.c: the cs_core module, the shared half of cma_stress and
+ * The cs_core module, the shared half of cma_stress and
  * isolate_race (see cs_core.h). Loading it only resolves the symbols the
  * audits need and says which ones it could not find.
  */
 #include <linux/module.h>
 #include "cs_core.h"
-
-int cs_audit_init(void);
 
 static int __init cs_core_init(void)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cs_gen.c: G2, free-while-isolating, shared by both modules.
+ * G2, free-while-isolating, shared by both modules.
  *
  * Seed 000's window: pageblocks of a range are isolated one by one
  * (CC -> IC -> II, then II -> CI -> CC), so while a range is half
@@ -45,7 +45,7 @@ void cs_g2_batch(struct cs_ctx *ctx, struct cs_worker *w, atomic_t *isolating,
 			 atomic_read(isolating));
 		__free_pages(held[i], order[i]);
 		if (cs_rand(4) == 0)
-			udelay(50);
+			usleep_range(20, 60);
 	}
 	atomic_long_add(n, &st->frees);
 	if (!n)

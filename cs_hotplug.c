@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cs_hotplug.c: offline and online memory blocks from a kernel thread.
+ * Offline and online memory blocks from a kernel thread.
  *
  * device_offline()/device_online() are not exported, so this writes the
  * block's sysfs "online" file, as a user or mem-on-off-test.sh does; the
@@ -38,9 +38,8 @@ unsigned long cs_memblock_count(void)
 {
 	unsigned long end = 0;
 	struct zone *zone;
-	int nid, i;
 
-	cs_for_each_zone(zone, nid, i)
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone))
 		end = max(end, zone_end_pfn(zone));
 	return DIV_ROUND_UP(end, cs_memblock_pages());
 }
@@ -107,7 +106,7 @@ int cs_memblock_set(unsigned long block, bool online, unsigned int timeout_ms)
 		if (ret != -ERESTARTNOINTR)
 			break;
 		/* restart_syscall(): device_hotplug_lock was contended. */
-		msleep(1);
+		usleep_range(1000, 2000);
 	}
 	destroy_timer_on_stack(&ci.timer);
 	disallow_signal(SIGINT);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cs_report.c: detector bookkeeping shared by cma_stress and isolate_race.
+ * Detector bookkeeping shared by cma_stress and isolate_race.
  *
  * A violation prints one console line, "<module>: FAIL <detector>: ...",
  * which the host-side verdict parser greps for. Only the first few are

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cs_syms.c: reach kernel functions that are not exported to modules.
+ * Reach kernel functions that are not exported to modules.
  *
  * Since 5.7 kallsyms_lookup_name() is not exported either. As LTTng-modules
  * and KTF do, a kprobe registered on it reports its address, and it then
@@ -56,20 +56,29 @@ bool cs_ibt_enforced(void)
 EXPORT_SYMBOL_GPL(cs_ibt_enforced);
 
 #ifdef CONFIG_X86_KERNEL_IBT
-/* Interrupts off: this CPU's MSR must not change under a migration. */
-#define CS_NOIBT_BEGIN(flags, msr) do {					\
-		local_irq_save(flags);					\
-		rdmsrl(MSR_IA32_S_CET, msr);				\
-		wrmsrl(MSR_IA32_S_CET, (msr) & ~CET_ENDBR_EN);		\
-	} while (0)
-#define CS_NOIBT_END(flags, msr) do {					\
-		wrmsrl(MSR_IA32_S_CET, msr);				\
-		local_irq_restore(flags);				\
-	} while (0)
+/*
+ * Lift ENDBR enforcement on this CPU, interrupts off so the thread cannot
+ * migrate to a CPU whose MSR still enforces it.
+ */
+static u64 cs_noibt_begin(unsigned long *flags)
+{
+	u64 msr;
+
+	local_irq_save(*flags);
+	rdmsrl(MSR_IA32_S_CET, msr);
+	wrmsrl(MSR_IA32_S_CET, msr & ~CET_ENDBR_EN);
+	return msr;
+}
+
+static void cs_noibt_end(unsigned long flags, u64 msr)
+{
+	wrmsrl(MSR_IA32_S_CET, msr);
+	local_irq_restore(flags);
+}
 #endif
 
 unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,
-			     unsigned long c)
+			      unsigned long c)
 {
 	unsigned long (*f)(unsigned long, unsigned long, unsigned long) = fn;
 #ifdef CONFIG_X86_KERNEL_IBT
@@ -77,9 +86,9 @@ unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,
 	u64 msr;
 
 	if (cs_ibt_enforced() && !cs_has_endbr(fn)) {
-		CS_NOIBT_BEGIN(flags, msr);
+		msr = cs_noibt_begin(&flags);
 		ret = f(a, b, c);
-		CS_NOIBT_END(flags, msr);
+		cs_noibt_end(flags, msr);
 		return ret;
 	}
 #endif
@@ -119,7 +128,7 @@ void *cs_lookup(const char *name)
 	if (cs_find_kallsyms())
 		return NULL;
 	return (void *)cs_call_nosleep(cs_kallsyms_lookup_name,
-				      (unsigned long)name, 0, 0);
+				       (unsigned long)name, 0, 0);
 }
 EXPORT_SYMBOL_GPL(cs_lookup);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cs_workers.c: the kernel threads of both harness modules, and D7.
+ * The kernel threads of both harness modules, and D7.
  *
  * Every worker runs the same loop shape (locktorture's): work, report
  * progress with what it is doing, until kthread_should_stop(). The pool

@@ -77,7 +77,7 @@ module_param(veto_pct, uint, 0444);
 MODULE_PARM_DESC(veto_pct, "G3: percent of offlines a memory notifier refuses");
 
 static struct {
-	struct mutex lock;
+	struct mutex lock;		/* start/stop/settings */
 	struct cs_ctx ctx;
 	struct cs_pool pool;
 	struct cs_area areas[CS_MAX_AREAS];	/* CMA runs, found at start */
@@ -112,7 +112,7 @@ struct ir_range {
 };
 
 static struct {
-	spinlock_t lock;
+	spinlock_t lock;			/* all of iso */
 	struct ir_range active[IR_SLOTS];	/* end == 0: free slot */
 	struct ir_range hist[IR_HIST];
 	unsigned long seq;			/* registrations so far */
@@ -177,12 +177,12 @@ static bool ir_iso_untouched(unsigned long start, unsigned long end,
 static struct zone *ir_pick_zone(void)
 {
 	struct zone *zone;
-	int nid, i, weight = 0, pick;
+	int weight = 0, pick;
 
-	cs_for_each_zone(zone, nid, i)
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone))
 		weight += zone_idx(zone) == ZONE_MOVABLE ? 2 : 1;
 	pick = cs_rand(weight);
-	cs_for_each_zone(zone, nid, i) {
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
 		pick -= zone_idx(zone) == ZONE_MOVABLE ? 2 : 1;
 		if (pick < 0)
 			return zone;

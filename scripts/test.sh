@@ -6,8 +6,10 @@
 # captured logs, the config fragment check, the module build with W=1 and
 # sparse, checkpatch. Then guest tests (minutes, under QEMU TCG): clean
 # kernels PASS, the seed 000 positive control FAILs through a harness
-# detector on both flavours, each detector fires on its injected fault, bad
-# input is refused, and unloading mid-run leaves nothing behind.
+# detector on both flavours, isolate_race passes on the test kernel and on
+# Debian's stock kernel and fails on its own control, and the kselftests
+# (bad input, every scenario, each detector's injected fault, unload
+# mid-run) pass in a guest, each reported here as a test of its own.
 #
 # Variables: TESTS (a regex of test names to run; default all),
 # KVER/ARCH as for make run, GUEST_DURATION (seconds of stress for a clean
@@ -137,23 +139,17 @@ seed000_control() {
 		PATCHES="$p" DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1"
 }
 
-# inject=dN makes detector N fire through its own path; its console line
-# says FAIL(injected), and the report's verdict FAILs the run.
-injected() {
-	local d=$1 name extra=""
-	name=$(sed -n "${d}p" <<'EOF2'
-d1_counters
-d2_freelist
-d3_pageblock
-d4_ownership
-d5_placement
-d6_quiesce
-d7_liveness
-EOF2
-)
-	[ "$d" != 7 ] || extra="stall_s=2"
-	guest "inject d$d" prod FAIL "cma_stress: FAIL\\(injected\\) $name:" \
-		DURATION=15 MODARGS="inject=d$d $extra"
+# isolate_race on a kernel: PASS with real work done, on the test kernel
+# or (KERNEL=debian) the Debian stock kernel.
+isolate_clean() {
+	guest "isolate_race $1" "$1" PASS '^g4_contig_ok: [1-9]' \
+		MODULE=isolate_race DURATION="$GUEST_DURATION" KERNEL="${2:-test}"
+}
+
+isolate_control() {
+	guest "isolate_race control" "$1" FAIL '\[harness\] .*isolate_race: FAIL d[1-3]_' \
+		MODULE=isolate_race PATCHES="$CS_TOP/kernel/patches/isolate-pcp-stale-6.12.patch" \
+		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1"
 }
 
 # The kselftests, run in a guest; each of their KTAP results is reported
@@ -188,9 +184,9 @@ t "guest: clean 6.12 debug kernel PASSes" clean_run debug
 t "guest: clean 6.12 prod kernel PASSes" clean_run prod
 t "guest: seed000 control FAILs on debug" seed000_control debug
 t "guest: seed000 control FAILs on prod" seed000_control prod
-for d in 1 2 3 4 5 6 7; do
-	t "guest: injected fault fires d$d" injected "$d"
-done
+t "guest: isolate_race on the 6.12 debug test kernel PASSes" isolate_clean debug
+t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod debian
+t "guest: isolate-pcp-stale control FAILs isolate_race on debug" isolate_control debug
 t "guest: kselftests (prod)" selftests_in_guest prod
 import_ktap
 

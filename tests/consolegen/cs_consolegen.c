@@ -18,7 +18,7 @@
  *                     (the job lowers watchdog_thresh)
  *   what=rcustall     the same, for the RCU CPU stall detector (the job
  *                     lowers rcupdate.rcu_cpu_stall_timeout)
- *   what=rcuexpstall  the same on another CPU while insmod waits for an
+ *   what=rcuexpstall  the same while a kthread on another CPU waits for an
  *                     expedited grace period (the job lowers
  *                     rcupdate.rcu_exp_cpu_stall_timeout, not the other)
  *   what=lockdep      take two mutexes in the order A, B and then B, A, one
@@ -46,6 +46,7 @@
 #include <linux/poison.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -141,26 +142,60 @@ static int cs_rcuexpstall_fn(void *unused)
 	return 0;
 }
 
-/* An expedited grace period waits for the CPU that spins on the other. */
-static int cs_rcuexpstall(void)
+static int cs_expwait_fn(void *unused)
 {
-	struct task_struct *t;
-	unsigned int cpu;
-
-	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
-	if (cpu >= nr_cpu_ids) {
-		pr_err("what=rcuexpstall needs two CPUs\n");
-		return -ENODEV;
-	}
-	t = kthread_create(cs_rcuexpstall_fn, NULL, KBUILD_MODNAME);
-	if (IS_ERR(t))
-		return PTR_ERR(t);
-	kthread_bind(t, cpu);
-	wake_up_process(t);
 	msleep(200);
 	pr_info("waiting for an expedited grace period\n");
 	synchronize_rcu_expedited();
 	pr_info("expedited grace period done\n");
+	return 0;
+}
+
+/*
+ * The expedited grace period runs in a kthread worker (6.12) or in a bound
+ * workqueue of the waiter's CPU (6.1). Without preemption nothing else runs
+ * on the spinning CPU until it stops, so that must be another CPU.
+ */
+static unsigned int cs_exp_gp_cpu(void)
+{
+	struct task_struct *p;
+	unsigned int cpu = raw_smp_processor_id();
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if (!strncmp(p->comm, "rcu_exp_gp_kthr", 15)) {
+			cpu = task_cpu(p);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return cpu;
+}
+
+/* One kthread spins while another, on another CPU, waits for a grace period. */
+static int cs_rcuexpstall(void)
+{
+	unsigned int wait_cpu = cs_exp_gp_cpu();
+	unsigned int spin_cpu = cpumask_any_but(cpu_online_mask, wait_cpu);
+	struct task_struct *spin, *wait;
+
+	if (spin_cpu >= nr_cpu_ids) {
+		pr_err("what=rcuexpstall needs two CPUs\n");
+		return -ENODEV;
+	}
+	spin = kthread_create(cs_rcuexpstall_fn, NULL, KBUILD_MODNAME);
+	if (IS_ERR(spin))
+		return PTR_ERR(spin);
+	wait = kthread_create(cs_expwait_fn, NULL, KBUILD_MODNAME);
+	if (IS_ERR(wait)) {
+		kthread_stop(spin);
+		return PTR_ERR(wait);
+	}
+	kthread_bind(spin, spin_cpu);
+	kthread_bind(wait, wait_cpu);
+	pr_info("spinning on CPU %u, waiting on CPU %u\n", spin_cpu, wait_cpu);
+	wake_up_process(spin);
+	wake_up_process(wait);
 	return 0;
 }
 
