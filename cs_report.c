@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/pageblock-flags.h>
 #include "cs_core.h"
+#include "cs_compat.h"
 
 #define CS_CONSOLE_FAIL_LINES 20
 
