@@ -130,13 +130,10 @@ clean_run() {
 }
 
 seed000_control() {
-	local p
-	case $KVER in
-	6.1) p=$CS_TOP/kernel/patches/seed000-6.1.patch ;;
-	*) p=$CS_TOP/kernel/patches/seed000-6.12.patch ;;
-	esac
-	guest "$1" "$1" FAIL '\[harness\] .*cma_stress: FAIL d[1-3]_' \
-		PATCHES="$p" DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1"
+	local kver=${2:-6.12}
+	guest "$1" "$1" FAIL '\[harness\] .*cma_stress: FAIL d[1-3]_' KVER="$kver" \
+		PATCHES="$CS_TOP/kernel/patches/seed000-$kver.patch" \
+		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1"
 }
 
 # isolate_race on a kernel: PASS with real work done, on the test kernel
@@ -184,6 +181,7 @@ t "guest: clean 6.12 debug kernel PASSes" clean_run debug
 t "guest: clean 6.12 prod kernel PASSes" clean_run prod
 t "guest: seed000 control FAILs on debug" seed000_control debug
 t "guest: seed000 control FAILs on prod" seed000_control prod
+t "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
 t "guest: isolate_race on the 6.12 debug test kernel PASSes" isolate_clean debug
 t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod debian
 t "guest: isolate-pcp-stale control FAILs isolate_race on debug" isolate_control debug
