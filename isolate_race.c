@@ -92,7 +92,7 @@ static struct {
 	struct dentry *dir;
 	struct cs_g2_stats g2;
 	struct cs_hotplug hp;
-	atomic_long_t ok, busy, intr, nomem, other, pages, leftover_checks;
+	atomic_long_t ok, busy, intr, nomem, other, pages, leftover_checks, clash;
 	int last_other;
 } ir;
 
@@ -114,20 +114,54 @@ struct ir_range {
 static struct {
 	spinlock_t lock;			/* all of iso */
 	struct ir_range active[IR_SLOTS];	/* end == 0: free slot */
+	bool racer[IR_SLOTS];
 	struct ir_range hist[IR_HIST];
 	unsigned long seq;			/* registrations so far */
 } iso = { .lock = __SPIN_LOCK_UNLOCKED(iso.lock) };
 
-static int ir_iso_begin(unsigned long start, unsigned long end)
+static bool ir_overlaps(const struct ir_range *r, unsigned long start,
+			unsigned long end)
+{
+	return r->end && r->start < end && start < r->end;
+}
+
+/*
+ * alloc_contig_range()'s contract: "it's the caller's responsibility to
+ * guarantee that we are the only thread that changes migrate type of
+ * pageblocks the pages fall in", and it reaches out to the MAX_ORDER
+ * block around each end. So racers never overlap each other's MAX_ORDER
+ * neighbourhood (CMA's cma_mutex gives cma_alloc() the same guarantee);
+ * memory offline racing them is the kernel's business, and the point.
+ */
+static bool ir_iso_racer_clash(unsigned long start, unsigned long end)
+{
+	unsigned long s = ALIGN_DOWN(start, MAX_ORDER_NR_PAGES);
+	unsigned long e = ALIGN(end, MAX_ORDER_NR_PAGES);
+	int i;
+
+	for (i = 0; i < IR_SLOTS; i++)
+		if (iso.racer[i] && ir_overlaps(&iso.active[i], s, e))
+			return true;
+	return false;
+}
+
+/* Register an isolation; -EBUSY if a racer would break the contract. */
+static int ir_iso_begin(unsigned long start, unsigned long end, bool racer)
 {
 	int i, slot = -1;
 
 	spin_lock(&iso.lock);
+	if (racer && ir_iso_racer_clash(start, end)) {
+		spin_unlock(&iso.lock);
+		return -EBUSY;
+	}
 	for (i = 0; i < IR_SLOTS && slot < 0; i++)
 		if (!iso.active[i].end)
 			slot = i;
-	if (slot >= 0)
+	if (slot >= 0) {
 		iso.active[slot] = (struct ir_range){ start, end };
+		iso.racer[slot] = racer;
+	}
 	iso.hist[iso.seq++ % IR_HIST] = (struct ir_range){ start, end };
 	spin_unlock(&iso.lock);
 	atomic_inc(&ir.inflight);
@@ -138,16 +172,10 @@ static void ir_iso_end(int slot)
 {
 	atomic_dec(&ir.inflight);
 	if (slot < 0)
-		return;
+		return;	/* no free slot: only the history has it */
 	spin_lock(&iso.lock);
 	iso.active[slot].end = 0;
 	spin_unlock(&iso.lock);
-}
-
-static bool ir_overlaps(const struct ir_range *r, unsigned long start,
-			unsigned long end)
-{
-	return r->end && r->start < end && start < r->end;
 }
 
 /* No isolation of ours on [start, end) now, nor registered since @since. */
@@ -321,7 +349,12 @@ static int ir_racer_thread(void *arg)
 		}
 		WRITE_ONCE(ir.last_pfn, start);
 		cs_progress(w, "alloc_contig_range", start);
-		slot = ir_iso_begin(start, start + nr);
+		slot = ir_iso_begin(start, start + nr, true);
+		if (slot == -EBUSY) {
+			atomic_long_inc(&ir.clash);
+			usleep_range(100, 200);
+			continue;
+		}
 		ret = cs_alloc_contig_range(start, start + nr, MIGRATE_MOVABLE,
 					    GFP_KERNEL | __GFP_NOWARN);
 		ir_iso_end(slot);
@@ -391,7 +424,7 @@ static int ir_g3_thread(void *arg)
 
 		if (block != ULONG_MAX) {
 			unsigned long pfn = block * cs_memblock_pages();
-			int slot = ir_iso_begin(pfn, pfn + cs_memblock_pages());
+			int slot = ir_iso_begin(pfn, pfn + cs_memblock_pages(), false);
 
 			cs_hotplug_cycle(&ir.ctx, &ir.hp, w, block);
 			ir_iso_end(slot);
@@ -506,6 +539,7 @@ static int ir_start(void)
 	atomic_long_set(&ir.other, 0);
 	atomic_long_set(&ir.pages, 0);
 	atomic_long_set(&ir.leftover_checks, 0);
+	atomic_long_set(&ir.clash, 0);
 	ir.last_other = 0;
 	/* Quiet now: CMA runs are whole, no block of ours is isolated. */
 	ir.nr_areas = cs_find_cma_runs(ir.areas, CS_MAX_AREAS);
@@ -603,6 +637,7 @@ static void ir_show_counters(struct seq_file *m)
 		   atomic_long_read(&ir.other), READ_ONCE(ir.last_other));
 	seq_printf(m, "g4_pages_obtained: %ld\n", atomic_long_read(&ir.pages));
 	seq_printf(m, "g4_leftover_checks: %ld\n", atomic_long_read(&ir.leftover_checks));
+	seq_printf(m, "g4_skipped_neighbour_racer: %ld\n", atomic_long_read(&ir.clash));
 	seq_printf(m, "g2_frees: %ld\n", atomic_long_read(&ir.g2.frees));
 	seq_printf(m, "g2_alloc_fail: %ld\n", atomic_long_read(&ir.g2.alloc_fail));
 	cs_report_hotplug(m, &ir.hp);

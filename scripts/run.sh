@@ -9,6 +9,7 @@
 #   SCENARIO  the module's named mix (default: default)
 #   DURATION  seconds of stress (default: 60)
 #   MODARGS   extra module parameters, space separated
+#   MODDIR    use the modules in this directory instead of building them
 #   RUN_DIR   where to keep console.log (default: a new dir under $CS_CACHE/runs)
 #   KERNEL    test (default: the CMA test kernel built here) or debian (the
 #             newest Debian stock kernel of KVER, headers installed, image
@@ -39,7 +40,11 @@ debian)
 	;;
 *) die "KERNEL='$KERNEL': use test or debian" ;;
 esac
-moddir=$("$CS_TOP/scripts/build-modules.sh" "$kdir")
+if [ -n "${MODDIR:-}" ]; then
+	moddir=$MODDIR	# modules built elsewhere (the DKMS path)
+else
+	moddir=$("$CS_TOP/scripts/build-modules.sh" "$kdir")
+fi
 t1=$(date +%s)
 
 RUN_DIR=${RUN_DIR:-$CS_CACHE/runs/$(date +%Y%m%d-%H%M%S)-$ARCH-$(basename "$kdir" | cut -d- -f2-4)-$(patch_tag)-$JOB-$MODULE-$SCENARIO}
