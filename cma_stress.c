@@ -91,6 +91,9 @@ MODULE_PARM_DESC(veto_pct, "G3: percent of offlines a memory notifier refuses");
 static char areas[64];
 module_param_string(areas, areas, sizeof(areas), 0444);
 MODULE_PARM_DESC(areas, "comma-separated CMA area names to use, empty = all");
+static unsigned int series_ms = 250;
+module_param(series_ms, uint, 0444);
+MODULE_PARM_DESC(series_ms, "time series sample period, ms (debugfs series)");
 static bool stop_on_fail;
 module_param(stop_on_fail, bool, 0444);
 MODULE_PARM_DESC(stop_on_fail, "stop at the first violation (time-to-detect runs)");
@@ -156,6 +159,7 @@ static struct {
 	unsigned long totalcma;
 	unsigned long totalram_start;
 	struct cs_pool pool;
+	struct cs_series series;
 	bool running;
 	bool ran;
 	unsigned long start_jiffies;
@@ -748,6 +752,7 @@ static int cs_auditor_thread(void *arg)
 
 	while (!kthread_should_stop()) {
 		cs_progress(w, "audit", 0);
+		cs_series_sample(&cs.series, &cs.ctx, cs.totalcma, series_ms);
 		if (!bare)
 			cs_audit_counters(&cs.ctx, cs.totalcma);
 		if (!bare && time_after_eq(jiffies, next_full)) {
@@ -920,6 +925,7 @@ static int cs_start(void)
 	}
 	cs.totalram_start = totalram_pages();
 	cs.start_jiffies = jiffies;
+	cs_series_reset(&cs.series);
 	cs.running = true;
 	cs.ran = true;
 
@@ -953,6 +959,8 @@ static void cs_stop_locked(void)
 	cs_pool_stop(&cs.pool);
 	cs_inject_undo();
 	cs_quiesce();
+	cs_series_reset_next(&cs.series);
+	cs_series_sample(&cs.series, &cs.ctx, cs.totalcma, series_ms);
 	cs.running = false;
 	cs.stop_jiffies = jiffies;
 	pr_info("stop: after %us, %ld violation(s): %s\n",
@@ -989,14 +997,15 @@ static const struct cs_setting cs_settings[] = {
 	{ "inject", inject, 's', sizeof(inject) },
 	{ "stop_on_fail", &stop_on_fail, 'b' },
 	{ "bare", &bare, 'b' },
+	{ "series_ms", &series_ms, 'u' },
 };
 
 static int cs_check_uints(void)
 {
 	if (audit_ms < 1 || audit_ms > 10000 || freelist_ms < 10 ||
 	    freelist_ms > 60000 || stall_s < 1 || veto_pct > 100 ||
-	    offline_timeout_ms < 10) {
-		pr_err("setting out of range: audit_ms 1..10000, freelist_ms 10..60000, stall_s >= 1, veto_pct 0..100, offline_timeout_ms >= 10\n");
+	    offline_timeout_ms < 10 || series_ms < 10) {
+		pr_err("setting out of range: audit_ms 1..10000, freelist_ms 10..60000, stall_s >= 1, veto_pct 0..100, offline_timeout_ms >= 10, series_ms >= 10\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -1153,6 +1162,13 @@ static int cs_areas_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(cs_areas);
 
+static int cs_series_file_show(struct seq_file *m, void *v)
+{
+	cs_series_show(&cs.series, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cs_series_file);
+
 /* ---- load and unload ---------------------------------------------------------------- */
 
 static int __init cs_init(void)
@@ -1172,6 +1188,8 @@ static int __init cs_init(void)
 	cs_resolve("cma_stress", cs_syms, ARRAY_SIZE(cs_syms));
 	if (p_cma_for_each_area && p_cma_get_base && p_cma_get_size && p_cma_get_name)
 		ret = p_cma_for_each_area(cs_area_cb, NULL);
+	if (!ret)
+		ret = cs_series_init(&cs.series, CS_SERIES_ROWS);
 	if (ret) {
 		cs_free_areas();
 		return ret;
@@ -1198,6 +1216,7 @@ static int __init cs_init(void)
 	debugfs_create_file("report", 0400, cs.dir, NULL, &cs_report_fops);
 	debugfs_create_file("stats", 0400, cs.dir, NULL, &cs_stats_fops);
 	debugfs_create_file("areas", 0400, cs.dir, NULL, &cs_areas_fops);
+	debugfs_create_file("series", 0400, cs.dir, NULL, &cs_series_file_fops);
 	pr_info("loaded: %d CMA area(s), %lu kB CMA in all, scenario %s\n",
 		cs.nr_areas, cs.totalcma << (PAGE_SHIFT - 10), scenario);
 
@@ -1207,6 +1226,7 @@ static int __init cs_init(void)
 		mutex_unlock(&cs.lock);
 		if (ret) {
 			debugfs_remove_recursive(cs.dir);
+			cs_series_free(&cs.series);
 			cs_free_areas();
 			return ret;
 		}
@@ -1222,6 +1242,7 @@ static void __exit cs_exit(void)
 	cs_stop_locked();
 	cs_release_leak();
 	mutex_unlock(&cs.lock);
+	cs_series_free(&cs.series);
 	cs_free_areas();
 }
 

@@ -121,6 +121,39 @@ void cs_report_first(struct cs_ctx *ctx, struct seq_file *m);
 void cs_report_geometry(struct seq_file *m);
 void cs_report_ring(struct cs_ctx *ctx, struct seq_file *m);
 
+/* ---- time series (cs_series.c) ------------------------------------------- */
+
+#define CS_SERIES_ZONES 4
+
+struct cs_sample {
+	unsigned int ms;		/* since start */
+	long cma_free_kb, cma_total_kb, mem_free_kb, mem_total_kb;
+	long isolated;			/* pageblocks, all zones */
+	long allocs, offlines, onlines, violations;
+	long zone_free_kb[CS_SERIES_ZONES];
+};
+
+struct cs_series {
+	spinlock_t lock;		/* rows, head */
+	struct cs_sample *rows;
+	unsigned int nr, head;
+	u64 next_ns;
+};
+
+int cs_series_init(struct cs_series *s, unsigned int nr);
+void cs_series_free(struct cs_series *s);
+void cs_series_reset(struct cs_series *s);
+/* Make the next cs_series_sample() take a sample whatever the interval. */
+static inline void cs_series_reset_next(struct cs_series *s)
+{
+	s->next_ns = 0;
+}
+
+#define CS_SERIES_ROWS 4096	/* 17 minutes at the default 250 ms */
+void cs_series_sample(struct cs_series *s, struct cs_ctx *ctx,
+		      unsigned long totalcma, unsigned int interval_ms);
+void cs_series_show(struct cs_series *s, struct seq_file *m);
+
 /* ---- the debugfs control file (cs_control.c) ------------------------------- */
 
 struct cs_setting {

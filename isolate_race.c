@@ -72,6 +72,9 @@ MODULE_PARM_DESC(stall_s, "D7: a worker without progress this long is a stall, s
 static unsigned int offline_timeout_ms = 8000;
 module_param(offline_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(offline_timeout_ms, "G3: interrupt an offline after this long, ms");
+static unsigned int series_ms = 250;
+module_param(series_ms, uint, 0444);
+MODULE_PARM_DESC(series_ms, "time series sample period, ms (debugfs series)");
 static unsigned int veto_pct = 20;
 module_param(veto_pct, uint, 0444);
 MODULE_PARM_DESC(veto_pct, "G3: percent of offlines a memory notifier refuses");
@@ -80,6 +83,7 @@ static struct {
 	struct mutex lock;		/* start/stop/settings */
 	struct cs_ctx ctx;
 	struct cs_pool pool;
+	struct cs_series series;
 	struct cs_area areas[CS_MAX_AREAS];	/* CMA runs, found at start */
 	int nr_areas;
 	unsigned long totalcma;
@@ -452,6 +456,7 @@ static int ir_auditor_thread(void *arg)
 
 	while (!kthread_should_stop()) {
 		cs_progress(w, "audit", 0);
+		cs_series_sample(&ir.series, &ir.ctx, ir.totalcma, series_ms);
 		cs_audit_counters(&ir.ctx, ir.totalcma);
 		if (time_after_eq(jiffies, next_full)) {
 			cs_audit_freelists(&ir.ctx);
@@ -477,8 +482,8 @@ static int ir_validate(void)
 	    max_pageblocks < 1 || max_pageblocks > 64 || hold_ms < 0 ||
 	    hold_ms > 60000 || audit_ms < 1 || audit_ms > 10000 ||
 	    freelist_ms < 10 || freelist_ms > 60000 || stall_s < 1 ||
-	    veto_pct > 100 || offline_timeout_ms < 10) {
-		pr_err("setting out of range: racer_threads 0..8, isolate_threads 0..8, hotplug_threads 0..1, max_pageblocks 1..64, hold_ms 0..60000, audit_ms 1..10000, freelist_ms 10..60000, stall_s >= 1, veto_pct 0..100, offline_timeout_ms >= 10\n");
+	    veto_pct > 100 || offline_timeout_ms < 10 || series_ms < 10) {
+		pr_err("setting out of range: racer_threads 0..8, isolate_threads 0..8, hotplug_threads 0..1, max_pageblocks 1..64, hold_ms 0..60000, audit_ms 1..10000, freelist_ms 10..60000, stall_s >= 1, veto_pct 0..100, offline_timeout_ms >= 10, series_ms >= 10\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -502,6 +507,8 @@ static void ir_stop_locked(void)
 		return;
 	cs_pool_stop(&ir.pool);
 	ir_quiesce();
+	cs_series_reset_next(&ir.series);
+	cs_series_sample(&ir.series, &ir.ctx, ir.totalcma, series_ms);
 	ir.running = false;
 	ir.stop_jiffies = jiffies;
 	pr_info("stop: after %us, %ld violation(s): %s\n",
@@ -515,6 +522,7 @@ static void ir_stop_work_fn(struct work_struct *work)
 	mutex_lock(&ir.lock);
 	ir_stop_locked();
 	mutex_unlock(&ir.lock);
+	cs_series_free(&ir.series);
 }
 
 static int ir_start(void)
@@ -548,6 +556,7 @@ static int ir_start(void)
 		ir.totalcma += ir.areas[i].count;
 	ir.totalram_start = totalram_pages();
 	ir.start_jiffies = jiffies;
+	cs_series_reset(&ir.series);
 	ir.running = true;
 	ir.ran = true;
 
@@ -584,6 +593,7 @@ static const struct cs_setting ir_settings[] = {
 	{ "offline_timeout_ms", &offline_timeout_ms, 'u' },
 	{ "veto_pct", &veto_pct, 'u' },
 	{ "stop_on_fail", &stop_on_fail, 'b' },
+	{ "series_ms", &series_ms, 'u' },
 };
 
 static bool ir_running(void)
@@ -687,6 +697,13 @@ static int ir_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(ir_stats);
 
+static int ir_series_show(struct seq_file *m, void *v)
+{
+	cs_series_show(&ir.series, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ir_series);
+
 /* ---- load and unload -------------------------------------------------------- */
 
 static int __init ir_init(void)
@@ -698,6 +715,8 @@ static int __init ir_init(void)
 	cs_ctx_init(&ir.ctx, "isolate_race");
 	INIT_WORK(&ir.stop_work, ir_stop_work_fn);
 	ret = ir_validate();
+	if (!ret)
+		ret = cs_series_init(&ir.series, CS_SERIES_ROWS);
 	if (ret)
 		return ret;
 	/* Never used: D4 here is per range, D5 is cma_stress's. */
@@ -710,6 +729,7 @@ static int __init ir_init(void)
 			    &cs_control_fops);
 	debugfs_create_file("report", 0400, ir.dir, NULL, &ir_report_fops);
 	debugfs_create_file("stats", 0400, ir.dir, NULL, &ir_stats_fops);
+	debugfs_create_file("series", 0400, ir.dir, NULL, &ir_series_fops);
 	pr_info("loaded: pageblock_order %u, memory block %lu MiB\n",
 		(unsigned int)pageblock_order, cs_memblock_pages() >> (20 - PAGE_SHIFT));
 	if (run_on_load) {
@@ -718,6 +738,7 @@ static int __init ir_init(void)
 		mutex_unlock(&ir.lock);
 		if (ret) {
 			debugfs_remove_recursive(ir.dir);
+			cs_series_free(&ir.series);
 			return ret;
 		}
 	}
@@ -731,6 +752,7 @@ static void __exit ir_exit(void)
 	mutex_lock(&ir.lock);
 	ir_stop_locked();
 	mutex_unlock(&ir.lock);
+	cs_series_free(&ir.series);
 }
 
 module_init(ir_init);

@@ -6,7 +6,7 @@ set -eu
 ARCH=${ARCH:-x86_64}
 KVER=${KVER:-6.12}
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils kmod
-rsync file ccache busybox-static shellcheck sparse gawk"
+rsync file ccache busybox-static shellcheck sparse gawk gnuplot-nox"
 case $ARCH in
 x86_64) pkgs="$pkgs qemu-system-x86" ;;
 arm64) pkgs="$pkgs qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;

@@ -66,4 +66,9 @@ echo "run: kernel=$(basename "$kdir") job=$JOB module=$MODULE scenario=$SCENARIO
 	"duration=${DURATION}s smp=${SMP:-2} mem=${MEM:-2048}M"
 echo "run: build ${t1}-${t0} boot+run $((t2 - t1))s console=$RUN_DIR/console.log" |
 	awk '{ split($3, a, "-"); $3 = (a[1] - a[2]) "s"; print }'
+# The plot is a convenience: a missing gnuplot must not change the verdict.
+if command -v gnuplot >/dev/null 2>&1; then
+	"$CS_TOP/scripts/series-plot.sh" "$RUN_DIR/console.log" "$RUN_DIR" ||
+		echo "series: plot failed (the verdict below stands)"
+fi
 "$CS_TOP/scripts/console-verdict.sh" "$RUN_DIR/console.log"

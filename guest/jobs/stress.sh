@@ -31,6 +31,9 @@ cat "$D/report" >/tmp/report
 echo "==== report $MODULE ===="
 cat /tmp/report
 echo "==== end report ===="
+echo "==== series $MODULE ===="
+cat "$D/series"
+echo "==== end series ===="
 rmmod "$MODULE" || exit 1
 rmmod cs_core || exit 1
 grep -q '^verdict: PASS' /tmp/report
