@@ -79,6 +79,16 @@ test_check_config() {
 		! grep -q "'CONFIG_CMA=y'" <<<"$out"
 }
 
+# The plot of a captured seed 000 run: CSV extracted, the first violation
+# found and drawn, a PNG written.
+test_series_plot() {
+	local d=$OUT/plot
+	"$CS_TOP/scripts/series-plot.sh" "$CS_TOP/tests/series/seed000-prod-6.12.log" "$d" &&
+		[ "$(wc -l <"$d/series.csv")" -gt 100 ] &&
+		grep -q "set arrow 1 from 0.253" "$d/series.gp" &&
+		[ -s "$d/series.png" ] && file "$d/series.png" | grep -q 'PNG image'
+}
+
 kernel_dir() {	# flavour [patches]
 	FLAVOUR=$1 PATCHES=${2:-} "$CS_TOP/scripts/build-kernel.sh"
 }
@@ -177,6 +187,7 @@ t "console parser against captured logs" test_console_parser
 t "config fragment lines are verified by name" test_check_config
 t "modules build warning-free with W=1 and sparse" test_module_warnings
 t "checkpatch --strict on every C file" test_checkpatch
+t "series plot of a captured seed000 run marks the first violation" test_series_plot
 t "guest: clean 6.12 debug kernel PASSes" clean_run debug
 t "guest: clean 6.12 prod kernel PASSes" clean_run prod
 t "guest: seed000 control FAILs on debug" seed000_control debug
@@ -185,6 +196,8 @@ t "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
 t "guest: isolate_race on the 6.12 debug test kernel PASSes" isolate_clean debug
 t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod debian
 t "guest: isolate-pcp-stale control FAILs isolate_race on debug" isolate_control debug
+t "dkms add/build/install against Debian's 6.12, loaded in its guest" \
+	"$CS_TOP/scripts/dkms-test.sh"
 t "guest: kselftests (prod)" selftests_in_guest prod
 import_ktap
 
