@@ -19,12 +19,12 @@ case $ARCH in
 x86_64)
 	busybox=/bin/busybox
 	need_file "$busybox" "install the Debian package busybox-static"
-	cc=gcc
+	cc=gcc cc_pkg=gcc libc_pkg=libc6-dev
 	;;
 arm64)
 	busybox=$CS_CACHE/arm64-busybox/bin/busybox
-	need_file "$busybox" "run scripts/deps.sh to unpack busybox-static:arm64"
-	cc=aarch64-linux-gnu-gcc
+	need_file "$busybox" "run ARCH=arm64 scripts/deps.sh to unpack busybox-static:arm64"
+	cc=aarch64-linux-gnu-gcc cc_pkg=gcc-aarch64-linux-gnu libc_pkg=libc6-dev-arm64-cross
 	;;
 esac
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
@@ -49,10 +49,10 @@ fi
 pressure=$CS_CACHE/bin/$ARCH/cs-pressure
 src=$CS_TOP/guest/cs-pressure.c
 if [ -e "$src" ] && { [ ! -e "$pressure" ] || [ "$src" -nt "$pressure" ]; }; then
-	need_cmd "$cc" "$([ "$ARCH" = arm64 ] && echo gcc-aarch64-linux-gnu || echo gcc)"
+	need_cmd "$cc" "$cc_pkg"
 	mkdir -p "$(dirname "$pressure")"
 	"$cc" -static -O2 -Wall -Wextra -o "$pressure" "$src" ||
-		die "building $src failed (static libc: libc6-dev)"
+		die "building $src failed (static libc: install the Debian package $libc_pkg)"
 fi
 [ ! -e "$pressure" ] || cp "$pressure" "$root/bin/cs-pressure"
 

@@ -13,6 +13,16 @@
 # blocks holding CMA pages refuse to go offline; the blocks above
 # 0x60000000 hold none.
 #
+# arm64 (-M virt, MEM=2048): RAM starts at 0x40000000 and the same layout
+# sits 1 GiB higher: ZONE_MOVABLE from 0x90000000 and the cma= area at
+# 0x90200000-0xa0000000. A second CMA area comes from the device tree
+# (kernel/dt/cma-pool.dtsi, a reusable shared-dma-pool at 0x88200000,
+# below ZONE_MOVABLE): QEMU's own DTB for this machine, -smp and -m is
+# dumped, the node is added with dtc, and the result is booted with -dtb
+# (kept beside CONSOLE_LOG as guest.dtb). arm64 refuses to offline boot
+# memory (its memory notifier answers MEM_GOING_OFFLINE with NOTIFY_BAD), so
+# there G3 offlines get as far as isolating the block and are refused.
+#
 # Variables: SMP (2), MEM (MiB, 2048), TIMEOUT (s, 300), ACCEL
 # (auto|tcg|kvm; auto uses KVM only when a probe boot under it works).
 set -euo pipefail
@@ -34,10 +44,16 @@ case $SMP in ''|*[!0-9]*) die "SMP='$SMP' must be a number" ;; esac
 case $MEM in ''|*[!0-9]*) die "MEM='$MEM' must be a number of MiB" ;; esac
 [ "$MEM" -ge 2048 ] || die "MEM=$MEM: the CMA and movable layout needs at least 2048 MiB"
 
-# The CMA area ends at 1.5 GiB; ZONE_MOVABLE takes what lies above 1.25 GiB.
+# The CMA area ends 1.5 GiB into RAM; ZONE_MOVABLE takes what lies above
+# 1.25 GiB into RAM.
+case $ARCH in
+x86_64) ram_base=0 ;;
+arm64) ram_base=$((0x40000000)) ;;
+esac
+cma_area=$(printf '254M@0x%x-0x%x' $((ram_base + 0x50200000)) $((ram_base + 0x60000000)))
 movable=$((MEM - 1280))
 cmdline="console=$CONSOLE panic=-1 loglevel=7 movablecore=${movable}M"
-cmdline="$cmdline cma=254M@0x50200000-0x60000000 hung_task_panic=0"
+cmdline="$cmdline cma=$cma_area hung_task_panic=0"
 [ "$FLAVOUR" != debug ] || cmdline="$cmdline page_owner=on"
 cmdline="$cmdline $extra"
 
@@ -84,13 +100,31 @@ kvm|tcg) accel=$ACCEL ;;
 *) die "ACCEL='$ACCEL': use auto, tcg or kvm" ;;
 esac
 
+# arm64: QEMU's device tree for exactly this machine plus the DT CMA pool.
+dtb_args=()
+if [ "$ARCH" = arm64 ]; then
+	need_cmd dtc device-tree-compiler
+	dtsi=$CS_TOP/kernel/dt/cma-pool.dtsi
+	need_file "$dtsi"
+	dtb=$(dirname "$clog")/guest.dtb
+	# shellcheck disable=SC2046
+	"$QEMU" $(machine_args) -machine dumpdtb="$dtb.qemu" $(accel_args "$accel") \
+		-smp "$SMP" -m "$MEM" -display none -monitor none </dev/null >/dev/null 2>&1 ||
+		die "$QEMU could not dump its device tree (-machine dumpdtb=$dtb.qemu)"
+	{ dtc -q -I dtb -O dts "$dtb.qemu" && cat "$dtsi"; } |
+		dtc -q -I dts -O dtb -o "$dtb" - ||
+		die "dtc could not add $dtsi to QEMU's device tree"
+	rm -f "$dtb.qemu"
+	dtb_args=(-dtb "$dtb")
+fi
+
 log "booting $ARCH $accel smp=$SMP mem=${MEM}M timeout=${TIMEOUT}s"
 : >"$clog"
 set +e
 # shellcheck disable=SC2046
 timeout --kill-after=10 "$TIMEOUT" "$QEMU" $(machine_args) $(accel_args "$accel") \
 	-smp "$SMP" -m "$MEM" -display none -monitor none -no-reboot \
-	-serial "file:$clog" -kernel "$kimg" -initrd "$initrd" \
+	-serial "file:$clog" -kernel "$kimg" -initrd "$initrd" "${dtb_args[@]}" \
 	-append "$cmdline" </dev/null &
 qpid=$!
 if [ "${VERBOSE:-0}" = 1 ]; then

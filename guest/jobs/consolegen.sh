@@ -24,6 +24,16 @@ wait_gone() {
 	done
 }
 
+# settle: wait until the guest has been up for 6 s. Boot leaves deferred
+# work (on x86 TCG, the TSC calibration switches the clocksource with
+# stop_machine), and a CPU that spins with preemption off blocks it: the
+# other CPU then waits in stop_machine too, and RCU's own threads never run.
+settle() {
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt 6 ]; do
+		sleep 1
+	done
+}
+
 case $what in
 '')
 	echo "consolegen: MODARGS='$MODARGS' names no what=EVENT"
@@ -42,12 +52,15 @@ timeout)
 		echo 1 >/proc/sys/kernel/hung_task_warnings
 		;;
 	softlockup)
+		settle
 		echo 2 >/proc/sys/kernel/watchdog_thresh
 		;;
 	rcustall)
+		settle
 		echo 3 >/sys/module/rcupdate/parameters/rcu_cpu_stall_timeout
 		;;
 	rcuexpstall)
+		settle
 		echo 1000 >/sys/module/rcupdate/parameters/rcu_exp_cpu_stall_timeout
 		;;
 	kmemleak)

@@ -16,11 +16,12 @@
  *                     (the job lowers hung_task_timeout_secs)
  *   what=softlockup   a kthread spins with preemption off for secs seconds
  *                     (the job lowers watchdog_thresh)
- *   what=rcustall     the same, for the RCU CPU stall detector (the job
- *                     lowers rcupdate.rcu_cpu_stall_timeout)
- *   what=rcuexpstall  the same while a kthread on another CPU waits for an
- *                     expedited grace period (the job lowers
- *                     rcupdate.rcu_exp_cpu_stall_timeout, not the other)
+ *   what=rcustall     the same while a kthread on another CPU waits for a
+ *                     grace period: an RCU CPU stall (the job lowers
+ *                     rcupdate.rcu_cpu_stall_timeout)
+ *   what=rcuexpstall  the same with an expedited grace period (the job
+ *                     lowers rcupdate.rcu_exp_cpu_stall_timeout, not the
+ *                     other)
  *   what=lockdep      take two mutexes in the order A, B and then B, A, one
  *                     after the other: a reported inversion, no deadlock
  *   what=badpage      free a page whose mapcount says it is still mapped:
@@ -130,15 +131,25 @@ static int cs_softlockup_fn(void *unused)
 	return 0;
 }
 
+/* CONFIG_PROVE_RCU adds 5 s to the stall timeout the job lowers to 3 s. */
 static int cs_rcustall_fn(void *unused)
 {
-	cs_spin(cs_secs(8));
+	cs_spin(cs_secs(14));
 	return 0;
 }
 
 static int cs_rcuexpstall_fn(void *unused)
 {
 	cs_spin(cs_secs(5));
+	return 0;
+}
+
+static int cs_gpwait_fn(void *unused)
+{
+	msleep(200);
+	pr_info("waiting for a grace period\n");
+	synchronize_rcu();
+	pr_info("grace period done\n");
 	return 0;
 }
 
@@ -152,7 +163,7 @@ static int cs_expwait_fn(void *unused)
 }
 
 /*
- * The expedited grace period runs in a kthread worker (6.12) or in a bound
+ * An expedited grace period runs in a kthread worker (6.12) or in a bound
  * workqueue of the waiter's CPU (6.1). Without preemption nothing else runs
  * on the spinning CPU until it stops, so that must be another CPU.
  */
@@ -172,21 +183,26 @@ static unsigned int cs_exp_gp_cpu(void)
 	return cpu;
 }
 
-/* One kthread spins while another, on another CPU, waits for a grace period. */
-static int cs_rcuexpstall(void)
+/*
+ * One kthread spins while another, on another CPU, waits for a grace
+ * period: an idle system may have none in progress, and RCU reports a
+ * stall only on a grace period that waits.
+ */
+static int cs_rcu_stall(int (*spin_fn)(void *unused),
+			int (*wait_fn)(void *unused))
 {
 	unsigned int wait_cpu = cs_exp_gp_cpu();
 	unsigned int spin_cpu = cpumask_any_but(cpu_online_mask, wait_cpu);
 	struct task_struct *spin, *wait;
 
 	if (spin_cpu >= nr_cpu_ids) {
-		pr_err("what=rcuexpstall needs two CPUs\n");
+		pr_err("what=%s needs two CPUs\n", what);
 		return -ENODEV;
 	}
-	spin = kthread_create(cs_rcuexpstall_fn, NULL, KBUILD_MODNAME);
+	spin = kthread_create(spin_fn, NULL, KBUILD_MODNAME);
 	if (IS_ERR(spin))
 		return PTR_ERR(spin);
-	wait = kthread_create(cs_expwait_fn, NULL, KBUILD_MODNAME);
+	wait = kthread_create(wait_fn, NULL, KBUILD_MODNAME);
 	if (IS_ERR(wait)) {
 		kthread_stop(spin);
 		return PTR_ERR(wait);
@@ -258,7 +274,6 @@ static const struct {
 	{ "divzero", cs_divzero_fn },
 	{ "hung", cs_hung_fn },
 	{ "softlockup", cs_softlockup_fn },
-	{ "rcustall", cs_rcustall_fn },
 	{ "badpage", cs_badpage_fn },
 	{ "listcorrupt", cs_listcorrupt_fn },
 	{ "kmemleak", cs_kmemleak_fn },
@@ -278,8 +293,10 @@ static int __init cs_consolegen_init(void)
 		cs_lockdep();
 		return 0;
 	}
+	if (!strcmp(what, "rcustall"))
+		return cs_rcu_stall(cs_rcustall_fn, cs_gpwait_fn);
 	if (!strcmp(what, "rcuexpstall"))
-		return cs_rcuexpstall();
+		return cs_rcu_stall(cs_rcuexpstall_fn, cs_expwait_fn);
 	if (!strcmp(what, "panic"))
 		panic("%s: what=panic", KBUILD_MODNAME);
 	for (i = 0; i < ARRAY_SIZE(cs_thread_events); i++) {
