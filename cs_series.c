@@ -99,6 +99,8 @@ void cs_series_show(struct cs_series *s, struct seq_file *m)
 	     zone = cs_next_zone(zone), z++)
 		seq_printf(m, ",%s_free_kb", zone->name);
 	seq_putc(m, '\n');
+	if (!s->rows)
+		return;
 	spin_lock_irqsave(&s->lock, flags);
 	head = s->head;
 	spin_unlock_irqrestore(&s->lock, flags);

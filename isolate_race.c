@@ -522,7 +522,6 @@ static void ir_stop_work_fn(struct work_struct *work)
 	mutex_lock(&ir.lock);
 	ir_stop_locked();
 	mutex_unlock(&ir.lock);
-	cs_series_free(&ir.series);
 }
 
 static int ir_start(void)

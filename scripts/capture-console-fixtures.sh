@@ -18,7 +18,10 @@
 #
 # Logs from another kernel than the default (KVER=6.12, x86_64) get a
 # suffix: KVER=6.1 ... gpf writes tests/console/gpf-6.1.log (SUFFIX= sets
-# it). The .expect files are written by hand, after reading the log.
+# it). run.sh builds the harness modules first: where they do not build for
+# that kernel, boot the job by hand with the two calls run.sh makes
+# (scripts/mkinitramfs.sh with EXTRA_MODDIR's .ko, then scripts/run-qemu.sh).
+# The .expect files are written by hand, after reading the log.
 #
 # Variables: those of scripts/lib.sh (FLAVOUR must be debug), OUT (the
 # fixture directory, default tests/console), SUFFIX.

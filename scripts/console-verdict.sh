@@ -13,7 +13,7 @@ set -eu
 [ $# -ge 1 ] || { echo "usage: $0 CONSOLE_LOG [RULES]" >&2; exit 2; }
 log=$1
 rules=${2:-$(dirname "$0")/console-rules.txt}
-[ -r "$log" ] || { echo "$0: error: cannot read console log '$log'" >&2; exit 2; }
+{ [ -r "$log" ] && [ ! -d "$log" ]; } || { echo "$0: error: cannot read console log '$log'" >&2; exit 2; }
 [ -r "$rules" ] || { echo "$0: error: cannot read rules '$rules'" >&2; exit 2; }
 
 awk -F '\t' -v rules="$rules" '
