@@ -9,7 +9,9 @@
 #  2. cma_alloc+cma_release pairs per second, per G1 thread count, with
 #     the harness's checks and as a bare loop of the same sizes (bare=1);
 #  3. the cost of one full audit (D2 + D3), mean and per GiB of zone;
-#  4. boot-to-first-operation and a warm `make run`.
+#  4. boot-to-first-operation and a warm `make run`;
+#  5. stability: BENCH_REPEAT (5) runs of each module on each clean
+#     kernel (and isolate_race on Debian's stock kernels), passes counted.
 #
 # Variables: BENCH_RUNS (3), BENCH_FLAVOURS ("prod debug"),
 # BENCH_DURATION (seconds per throughput run, 20), DETECT_LIMIT (60).
@@ -96,6 +98,27 @@ for fl in $FLAVOURS; do
 	guest_run "w$fl" FLAVOUR="$fl" DURATION=10
 	echo "make-run-warm $(where "$fl") duration=10s wall=$(($(date +%s) - s))s"
 done
+# 5. stability: how many clean runs in a row PASS
+REPEAT=${BENCH_REPEAT:-5}
+repeat() {	# label VAR=VALUE...
+	local label=$1 pass=0 i
+	shift
+	for i in $(seq "$REPEAT"); do
+		guest_run "s$i" "$@" DURATION="${STABLE_DURATION:-30}" &&
+			grep -q '^verdict: PASS' "$OUT/s$i" && pass=$((pass + 1))
+	done
+	echo "stability $label arch=$ARCH smp=$SMP mem=${MEM}M pass=$pass/$REPEAT (${STABLE_DURATION:-30}s each)"
+}
+if [ "$REPEAT" -gt 0 ]; then
+	for fl in $FLAVOURS; do
+		repeat "cma_stress kernel=$KVER-$fl" FLAVOUR="$fl"
+		repeat "isolate_race kernel=$KVER-$fl" FLAVOUR="$fl" MODULE=isolate_race
+	done
+	for kv in 6.12 6.1; do
+		repeat "isolate_race kernel=debian-$kv" KERNEL=debian KVER="$kv" MODULE=isolate_race
+	done
+fi
+
 for f in "$CS_CACHE"/build/*/.cs-build-seconds; do
 	[ -e "$f" ] || continue
 	echo "kernel-build $(basename "$(dirname "$f")") cold_or_incremental=$(cat "$f")s"
