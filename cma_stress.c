@@ -29,7 +29,6 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/utsname.h>
 #include <linux/workqueue.h>
 #include "cs_core.h"
 #include "cs_compat.h"
@@ -1101,15 +1100,11 @@ static unsigned int cs_elapsed_s(void)
 
 static int cs_report_show(struct seq_file *m, void *v)
 {
-	long nv;
 	int i;
 
 	mutex_lock(&cs.lock);
-	seq_puts(m, "module: cma_stress\n");
-	seq_printf(m, "kernel: %s\n", init_utsname()->release);
+	cs_report_head(m, "cma_stress", cs_state(), cs_elapsed_s());
 	seq_printf(m, "scenario: %s\n", scenario);
-	seq_printf(m, "state: %s\n", cs_state());
-	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_s());
 	seq_printf(m, "settings: g1=%d g2=%d g3=%d g5=%d g6=%d max_pageblocks=%d hold_ms=%d duration=%u audit_ms=%u freelist_ms=%u stall_s=%u stop_on_fail=%d bare=%d inject=%s\n",
 		   cs.mix.alloc, cs.mix.isolate, cs.mix.hotplug, cs.mix.pcp,
 		   cs.mix.pin, cs.mix.max_pb, cs.mix.hold, duration, audit_ms,
@@ -1123,11 +1118,7 @@ static int cs_report_show(struct seq_file *m, void *v)
 			   cs.areas[i].a.count,
 			   cs.areas[i].a.zone ? cs.areas[i].a.zone->name : "?");
 	cs_show_counters(m);
-	cs_report_detectors(&cs.ctx, m);
-	cs_report_first(&cs.ctx, m);
-	nv = cs_total_violations(&cs.ctx);
-	seq_printf(m, "violations_total: %ld\n", nv);
-	seq_printf(m, "verdict: %s\n", nv ? "FAIL" : "PASS");
+	cs_report_tail(&cs.ctx, m);
 	mutex_unlock(&cs.lock);
 	return 0;
 }
@@ -1136,15 +1127,10 @@ DEFINE_SHOW_ATTRIBUTE(cs_report);
 /* Live numbers only, cheap enough to poll while running. */
 static int cs_stats_show(struct seq_file *m, void *v)
 {
-	int i;
-
 	seq_printf(m, "state: %s\n", cs_state());
 	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_s());
 	cs_show_counters(m);
-	for (i = 0; i < CS_NR_DETECTORS; i++)
-		seq_printf(m, "%s_violations: %ld\n", cs_detector_names[i],
-			   atomic_long_read(&cs.ctx.violations[i]));
-	cs_report_ring(&cs.ctx, m);
+	cs_report_live(&cs.ctx, m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cs_stats);

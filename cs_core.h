@@ -120,6 +120,10 @@ void cs_report_detectors(struct cs_ctx *ctx, struct seq_file *m);
 void cs_report_first(struct cs_ctx *ctx, struct seq_file *m);
 void cs_report_geometry(struct seq_file *m);
 void cs_report_ring(struct cs_ctx *ctx, struct seq_file *m);
+void cs_report_head(struct seq_file *m, const char *module, const char *state,
+		    unsigned int elapsed_s);
+void cs_report_tail(struct cs_ctx *ctx, struct seq_file *m);
+void cs_report_live(struct cs_ctx *ctx, struct seq_file *m);
 
 /* ---- time series (cs_series.c) ------------------------------------------- */
 

@@ -14,6 +14,7 @@
 #include <linux/smp.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/utsname.h>
 #include <linux/pageblock-flags.h>
 #include "cs_core.h"
 #include "cs_compat.h"
@@ -205,6 +206,40 @@ void cs_report_first(struct cs_ctx *ctx, struct seq_file *m)
 	kfree(copy);
 }
 EXPORT_SYMBOL_GPL(cs_report_first);
+
+void cs_report_head(struct seq_file *m, const char *module, const char *state,
+		    unsigned int elapsed_s)
+{
+	seq_printf(m, "module: %s\n", module);
+	seq_printf(m, "kernel: %s\n", init_utsname()->release);
+	seq_printf(m, "state: %s\n", state);
+	seq_printf(m, "elapsed_s: %u\n", elapsed_s);
+}
+EXPORT_SYMBOL_GPL(cs_report_head);
+
+/* Every detector, the first violation, and the verdict line, last. */
+void cs_report_tail(struct cs_ctx *ctx, struct seq_file *m)
+{
+	long nv = cs_total_violations(ctx);
+
+	cs_report_detectors(ctx, m);
+	cs_report_first(ctx, m);
+	seq_printf(m, "violations_total: %ld\n", nv);
+	seq_printf(m, "verdict: %s\n", nv ? "FAIL" : "PASS");
+}
+EXPORT_SYMBOL_GPL(cs_report_tail);
+
+/* The live part of a stats file: violations so far and recent operations. */
+void cs_report_live(struct cs_ctx *ctx, struct seq_file *m)
+{
+	int i;
+
+	for (i = 0; i < CS_NR_DETECTORS; i++)
+		seq_printf(m, "%s_violations: %ld\n", cs_detector_names[i],
+			   atomic_long_read(&ctx->violations[i]));
+	cs_report_ring(ctx, m);
+}
+EXPORT_SYMBOL_GPL(cs_report_live);
 
 void cs_report_ring(struct cs_ctx *ctx, struct seq_file *m)
 {

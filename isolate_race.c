@@ -31,7 +31,6 @@
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
-#include <linux/utsname.h>
 #include <linux/workqueue.h>
 #include "cs_core.h"
 #include "cs_compat.h"
@@ -654,14 +653,10 @@ static void ir_show_counters(struct seq_file *m)
 
 static int ir_report_show(struct seq_file *m, void *v)
 {
-	long nv;
 	int i;
 
 	mutex_lock(&ir.lock);
-	seq_puts(m, "module: isolate_race\n");
-	seq_printf(m, "kernel: %s\n", init_utsname()->release);
-	seq_printf(m, "state: %s\n", ir_state());
-	seq_printf(m, "elapsed_s: %u\n", ir_elapsed_s());
+	cs_report_head(m, "isolate_race", ir_state(), ir_elapsed_s());
 	seq_printf(m, "settings: racers=%d g2=%d g3=%d max_pageblocks=%d hold_ms=%d duration=%u audit_ms=%u freelist_ms=%u stall_s=%u stop_on_fail=%d\n",
 		   racer_threads, isolate_threads, hotplug_threads, max_pageblocks,
 		   hold_ms, duration, audit_ms, freelist_ms, stall_s, stop_on_fail);
@@ -671,11 +666,7 @@ static int ir_report_show(struct seq_file *m, void *v)
 		seq_printf(m, "cma_run_%d: base_pfn=%#lx pages=%lu\n", i,
 			   ir.areas[i].base_pfn, ir.areas[i].count);
 	ir_show_counters(m);
-	cs_report_detectors(&ir.ctx, m);
-	cs_report_first(&ir.ctx, m);
-	nv = cs_total_violations(&ir.ctx);
-	seq_printf(m, "violations_total: %ld\n", nv);
-	seq_printf(m, "verdict: %s\n", nv ? "FAIL" : "PASS");
+	cs_report_tail(&ir.ctx, m);
 	mutex_unlock(&ir.lock);
 	return 0;
 }
@@ -683,15 +674,10 @@ DEFINE_SHOW_ATTRIBUTE(ir_report);
 
 static int ir_stats_show(struct seq_file *m, void *v)
 {
-	int i;
-
 	seq_printf(m, "state: %s\n", ir_state());
 	seq_printf(m, "elapsed_s: %u\n", ir_elapsed_s());
 	ir_show_counters(m);
-	for (i = 0; i < CS_NR_DETECTORS; i++)
-		seq_printf(m, "%s_violations: %ld\n", cs_detector_names[i],
-			   atomic_long_read(&ir.ctx.violations[i]));
-	cs_report_ring(&ir.ctx, m);
+	cs_report_live(&ir.ctx, m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ir_stats);
