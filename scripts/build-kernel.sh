@@ -24,7 +24,7 @@ for c in make gcc flex bison bc perl cpio; do
 done
 [ -e /usr/include/libelf.h ] || die "libelf.h not found: install libelf-dev"
 [ -e /usr/include/openssl/ssl.h ] || die "openssl headers not found: install libssl-dev"
-[ -z "$K_CROSS" ] || need_cmd "${K_CROSS}gcc" gcc-aarch64-linux-gnu
+[ -z "$K_CROSS" ] || need_cmd "${K_CROSS}gcc" "$K_CROSS_PKG"
 
 JOBS=${JOBS:-$(nproc)}
 mkdir -p "$CS_CACHE/src" "$CS_CACHE/build"

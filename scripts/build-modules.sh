@@ -10,6 +10,7 @@ arch_facts
 [ $# -eq 1 ] || die "usage: $0 KERNEL_BUILD_DIR"
 kdir=$1
 need_file "$kdir/Module.symvers" "run 'make modules' in $kdir (scripts/build-kernel.sh does)"
+[ -z "$K_CROSS" ] || need_cmd "${K_CROSS}gcc" "$K_CROSS_PKG"
 out=$CS_CACHE/modules/$(basename "$kdir")
 mkdir -p "$out"
 rsync -a --delete --include='Kbuild' --include='*.[ch]' --exclude='*' \

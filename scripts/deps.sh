@@ -13,7 +13,7 @@ ARCH=${ARCH:-x86_64}
 KVER=${KVER:-6.12}
 CS_CACHE=${CS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cma-stress}
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils kmod
-rsync file ccache busybox-static shellcheck sparse gawk"
+rsync file ccache busybox-static shellcheck sparse gawk gnuplot-nox"
 case $ARCH in
 x86_64) pkgs="$pkgs qemu-system-x86" ;;
 arm64) pkgs="$pkgs qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross device-tree-compiler" ;;

@@ -46,12 +46,14 @@ check_vars() {
 	return 0
 }
 
-# Per-architecture facts: kernel ARCH, cross compiler, image, QEMU.
+# Per-architecture facts: kernel ARCH, cross compiler (and its Debian
+# package), image, QEMU.
 arch_facts() {
 	case $ARCH in
 	x86_64)
 		K_ARCH=x86
 		K_CROSS=
+		K_CROSS_PKG=
 		K_IMAGE=arch/x86/boot/bzImage
 		QEMU=qemu-system-x86_64
 		QEMU_PKG=qemu-system-x86
@@ -60,6 +62,7 @@ arch_facts() {
 	arm64)
 		K_ARCH=arm64
 		K_CROSS=aarch64-linux-gnu-
+		K_CROSS_PKG=gcc-aarch64-linux-gnu
 		K_IMAGE=arch/arm64/boot/Image
 		QEMU=qemu-system-aarch64
 		QEMU_PKG=qemu-system-arm

@@ -20,11 +20,15 @@
 # below ZONE_MOVABLE): QEMU's own DTB for this machine, -smp and -m is
 # dumped, the node is added with dtc, and the result is booted with -dtb
 # (kept beside CONSOLE_LOG as guest.dtb). arm64 refuses to offline boot
-# memory (its memory notifier answers MEM_GOING_OFFLINE with NOTIFY_BAD), so
-# there G3 offlines get as far as isolating the block and are refused.
+# memory (its memory notifier answers MEM_GOING_OFFLINE with NOTIFY_BAD):
+# offlines of the boot blocks get as far as isolating them and are refused.
+# So a virtio-mem device adds HOTMEM MiB (512) right above RAM (0xc0000000
+# on), which the guest onlines to ZONE_MOVABLE at boot: movable blocks
+# without CMA that G3 really offlines and onlines.
 #
 # Variables: SMP (2), MEM (MiB, 2048), TIMEOUT (s, 300), ACCEL
-# (auto|tcg|kvm; auto uses KVM only when a probe boot under it works).
+# (auto|tcg|kvm; auto uses KVM only when a probe boot under it works),
+# HOTMEM (arm64: MiB of virtio-mem memory, 512; 0 for none).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 check_vars
@@ -38,11 +42,14 @@ need_cmd timeout coreutils
 
 SMP=${SMP:-2}
 MEM=${MEM:-2048}
+HOTMEM=${HOTMEM:-512}
 TIMEOUT=${TIMEOUT:-300}
 ACCEL=${ACCEL:-auto}
 case $SMP in ''|*[!0-9]*) die "SMP='$SMP' must be a number" ;; esac
 case $MEM in ''|*[!0-9]*) die "MEM='$MEM' must be a number of MiB" ;; esac
 [ "$MEM" -ge 2048 ] || die "MEM=$MEM: the CMA and movable layout needs at least 2048 MiB"
+case $HOTMEM in ''|*[!0-9]*) die "HOTMEM='$HOTMEM' must be a number of MiB" ;; esac
+[ $((HOTMEM % 128)) -eq 0 ] || die "HOTMEM=$HOTMEM: use a multiple of 128 MiB (the memory block size)"
 
 # The CMA area ends 1.5 GiB into RAM; ZONE_MOVABLE takes what lies above
 # 1.25 GiB into RAM.
@@ -55,6 +62,14 @@ movable=$((MEM - 1280))
 cmdline="console=$CONSOLE panic=-1 loglevel=7 movablecore=${movable}M"
 cmdline="$cmdline cma=$cma_area hung_task_panic=0"
 [ "$FLAVOUR" != debug ] || cmdline="$cmdline page_owner=on"
+# The QEMU memory options: -m, and on arm64 the virtio-mem device.
+mem_args=(-m "$MEM")
+if [ "$ARCH" = arm64 ] && [ "$HOTMEM" -gt 0 ]; then
+	mem_args=(-m "$MEM,maxmem=$((MEM + HOTMEM))M"
+		-object "memory-backend-ram,id=cs-hotmem,size=${HOTMEM}M"
+		-device "virtio-mem-pci,id=cs-vmem,memdev=cs-hotmem,requested-size=${HOTMEM}M")
+	cmdline="$cmdline memhp_default_state=online_movable"
+fi
 cmdline="$cmdline $extra"
 
 accel_args() {
@@ -109,7 +124,7 @@ if [ "$ARCH" = arm64 ]; then
 	dtb=$(dirname "$clog")/guest.dtb
 	# shellcheck disable=SC2046
 	"$QEMU" $(machine_args) -machine dumpdtb="$dtb.qemu" $(accel_args "$accel") \
-		-smp "$SMP" -m "$MEM" -display none -monitor none </dev/null >/dev/null 2>&1 ||
+		-smp "$SMP" "${mem_args[@]}" -display none -monitor none </dev/null >/dev/null 2>&1 ||
 		die "$QEMU could not dump its device tree (-machine dumpdtb=$dtb.qemu)"
 	{ dtc -q -I dtb -O dts "$dtb.qemu" && cat "$dtsi"; } |
 		dtc -q -I dts -O dtb -o "$dtb" - ||
@@ -118,12 +133,12 @@ if [ "$ARCH" = arm64 ]; then
 	dtb_args=(-dtb "$dtb")
 fi
 
-log "booting $ARCH $accel smp=$SMP mem=${MEM}M timeout=${TIMEOUT}s"
+log "booting $ARCH $accel smp=$SMP mem=${MEM}M${mem_args[2]:+ hotmem=${HOTMEM}M} timeout=${TIMEOUT}s"
 : >"$clog"
 set +e
 # shellcheck disable=SC2046
 timeout --kill-after=10 "$TIMEOUT" "$QEMU" $(machine_args) $(accel_args "$accel") \
-	-smp "$SMP" -m "$MEM" -display none -monitor none -no-reboot \
+	-smp "$SMP" "${mem_args[@]}" -display none -monitor none -no-reboot \
 	-serial "file:$clog" -kernel "$kimg" -initrd "$initrd" "${dtb_args[@]}" \
 	-append "$cmdline" </dev/null &
 qpid=$!

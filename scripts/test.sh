@@ -134,16 +134,23 @@ guest() {
 }
 
 # A clean run must also have done real work, or PASS means nothing.
+# clean_run FLAVOUR [MODARGS [VAR=VALUE ...]]
 clean_run() {
-	guest "$1" "$1" PASS '^g1_alloc_ok: [1-9]' \
-		DURATION="$GUEST_DURATION" MODARGS="${2:-}"
+	local fl=$1 args=${2:-}
+	shift
+	[ $# -eq 0 ] || shift
+	guest "$fl" "$fl" PASS '^g1_alloc_ok: [1-9]' \
+		DURATION="$GUEST_DURATION" MODARGS="$args" "$@"
 }
 
+# seed000_control FLAVOUR [KVER [VAR=VALUE ...]]
 seed000_control() {
-	local kver=${2:-6.12}
-	guest "$1" "$1" FAIL '\[harness\] .*cma_stress: FAIL d[1-3]_' KVER="$kver" \
+	local fl=$1 kver=${2:-6.12}
+	shift
+	[ $# -eq 0 ] || shift
+	guest "$fl" "$fl" FAIL '\[harness\] .*cma_stress: FAIL d[1-3]_' KVER="$kver" \
 		PATCHES="$CS_TOP/kernel/patches/seed000-$kver.patch" \
-		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1"
+		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" "$@"
 }
 
 # isolate_race on a kernel: PASS with real work done, on the test kernel
@@ -198,6 +205,8 @@ t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod 
 t "guest: isolate-pcp-stale control FAILs isolate_race on debug" isolate_control debug
 t "dkms add/build/install against Debian's 6.12, loaded in its guest" \
 	"$CS_TOP/scripts/dkms-test.sh"
+t "guest: arm64 clean 6.12 prod kernel PASSes" clean_run prod "" ARCH=arm64
+t "guest: arm64 seed000 control FAILs on prod" seed000_control prod 6.12 ARCH=arm64
 t "guest: kselftests (prod)" selftests_in_guest prod
 import_ktap
 
