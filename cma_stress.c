@@ -309,24 +309,26 @@ static void cs_verify(struct cs_range *r, const char *when)
 {
 	unsigned long i;
 	unsigned int w;
+	long bad;
 
 	if (cs.inject == 4 && cs_rand(4) == 0) {
 		u64 *p = kmap_local_page(r->pages);
 		*p ^= 1;	/* as if somebody else wrote our page */
 		kunmap_local(p);
 	}
-	for (i = 0; i < r->count; i++) {
-		struct page *page = r->pages + i;
-		u64 *p;
+	bad = cs_find_foreign_ref(r->pfn, r->count, CS_FOREIGN_REF_WAIT_MS);
+	if (bad >= 0) {
+		struct page *page = r->pages + bad;
 
-		if (page_count(page) != 1 || PageBuddy(page)) {
-			cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
-				     "%s: pfn %#lx of range %llu [%#lx+%lu] has refcount %d buddy %d",
-				     when, r->pfn + i, r->id, r->pfn, r->count,
-				     page_count(page), PageBuddy(page));
-			return;
-		}
-		p = kmap_local_page(page);
+		cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
+			     "%s: pfn %#lx of range %llu [%#lx+%lu] has refcount %d buddy %d",
+			     when, r->pfn + bad, r->id, r->pfn, r->count,
+			     page_count(page), PageBuddy(page));
+		return;
+	}
+	for (i = 0; i < r->count; i++) {
+		u64 *p = kmap_local_page(r->pages + i);
+
 		for (w = 0; w < PAGE_SIZE / 8; w += CS_STAMP_STRIDE) {
 			if (p[w] != cs_pattern(r->pfn + i, r->id, w)) {
 				cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
@@ -371,18 +373,12 @@ static unsigned int cs_pick_hold(void)
 /* D4 on a range just handed out: every page ours alone (refcount 1). */
 static void cs_check_fresh(struct cs_range *r)
 {
-	unsigned long i;
+	long i = cs_find_foreign_ref(r->pfn, r->count, CS_FOREIGN_REF_WAIT_MS);
 
-	for (i = 0; i < r->count; i++) {
-		struct page *page = r->pages + i;
-
-		if (page_count(page) != 1 || PageBuddy(page)) {
-			cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
-				     "cma_alloc handed out pfn %#lx with refcount %d buddy %d",
-				     r->pfn + i, page_count(page), PageBuddy(page));
-			return;
-		}
-	}
+	if (i >= 0)
+		cs_violation(&cs.ctx, CS_D4_OWNERSHIP,
+			     "cma_alloc handed out pfn %#lx with refcount %d buddy %d",
+			     r->pfn + i, page_count(r->pages + i), PageBuddy(r->pages + i));
 }
 
 static struct cs_range *cs_g1_alloc(struct cs_worker *w)

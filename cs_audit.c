@@ -328,6 +328,34 @@ unsigned long cs_audit_freelists(struct cs_ctx *ctx)
 }
 EXPORT_SYMBOL_GPL(cs_audit_freelists);
 
+/*
+ * D4's ownership rule for a range we hold: every page has refcount 1 and
+ * is not free. Speculative references are legal, though: memory offline's
+ * do_migrate_range() and other pfn walkers take a temporary reference on
+ * any page they meet, ours included. So an extra reference counts only if
+ * it is still there after @wait_ms; waiting also keeps free_contig_range()
+ * from warning "pages are still in use" on a correct kernel. Returns the
+ * index of the first page that breaks the rule, or -1.
+ */
+long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms)
+{
+	unsigned int waited = 0;
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *page = pfn_to_page(pfn + i);
+
+		while (page_count(page) > 1 && !PageBuddy(page) && waited < wait_ms) {
+			usleep_range(1000, 1500);
+			waited++;
+		}
+		if (page_count(page) != 1 || PageBuddy(page))
+			return i;
+	}
+	return -1;
+}
+EXPORT_SYMBOL_GPL(cs_find_foreign_ref);
+
 static const struct cs_area *cs_area_of(const struct cs_area *areas, int n,
 					unsigned long pfn)
 {

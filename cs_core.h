@@ -116,6 +116,8 @@ static inline void cs_checked(struct cs_ctx *ctx, enum cs_detector d)
 }
 
 long cs_total_violations(struct cs_ctx *ctx);
+#define CS_FOREIGN_REF_WAIT_MS 200
+long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms);
 void cs_report_detectors(struct cs_ctx *ctx, struct seq_file *m);
 void cs_report_first(struct cs_ctx *ctx, struct seq_file *m);
 void cs_report_geometry(struct seq_file *m);

@@ -303,18 +303,19 @@ static void ir_hold(struct cs_worker *w, unsigned long start, unsigned long nr)
 {
 	unsigned long i;
 	unsigned int word;
+	long bad;
 
+	bad = cs_find_foreign_ref(start, nr, CS_FOREIGN_REF_WAIT_MS);
+	if (bad >= 0) {
+		cs_violation(&ir.ctx, CS_D4_OWNERSHIP,
+			     "alloc_contig_range handed out pfn %#lx with refcount %d buddy %d",
+			     start + bad, page_count(pfn_to_page(start + bad)),
+			     PageBuddy(pfn_to_page(start + bad)));
+		return;
+	}
 	for (i = 0; i < nr; i++) {
-		struct page *page = pfn_to_page(start + i);
-		u64 *p;
+		u64 *p = kmap_local_page(pfn_to_page(start + i));
 
-		if (page_count(page) != 1 || PageBuddy(page)) {
-			cs_violation(&ir.ctx, CS_D4_OWNERSHIP,
-				     "alloc_contig_range handed out pfn %#lx with refcount %d buddy %d",
-				     start + i, page_count(page), PageBuddy(page));
-			return;
-		}
-		p = kmap_local_page(page);
 		for (word = 0; word < PAGE_SIZE / 8; word += 64)
 			p[word] = ir_pattern(start + i, word);
 		kunmap_local(p);
@@ -335,6 +336,13 @@ static void ir_hold(struct cs_worker *w, unsigned long start, unsigned long nr)
 			break;
 		}
 	}
+	/* Before free_contig_range(): no reference but ours. */
+	bad = cs_find_foreign_ref(start, nr, CS_FOREIGN_REF_WAIT_MS);
+	if (bad >= 0)
+		cs_violation(&ir.ctx, CS_D4_OWNERSHIP,
+			     "before free_contig_range: pfn %#lx of [%#lx+%lu] has refcount %d buddy %d",
+			     start + bad, start, nr, page_count(pfn_to_page(start + bad)),
+			     PageBuddy(pfn_to_page(start + bad)));
 	cs_checked(&ir.ctx, CS_D4_OWNERSHIP);
 }
 
