@@ -14,7 +14,8 @@
 #     kernel (and isolate_race on Debian's stock kernels), passes counted.
 #
 # Variables: BENCH_RUNS (3), BENCH_FLAVOURS ("prod debug"),
-# BENCH_DURATION (seconds per throughput run, 20), DETECT_LIMIT (60).
+# BENCH_DURATION (seconds per throughput run, 20), DETECT_LIMIT (60),
+# BENCH_REPEAT (5) and STABLE_DURATION (30) for the stability runs.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 check_vars
