@@ -2,7 +2,8 @@
 # build-modules.sh KERNEL_BUILD_DIR: build the harness modules against a
 # kernel build tree, in a per-kernel copy of the sources (so modules for
 # several kernels never overwrite each other), and print that directory.
-# W=1 by default: the modules must build warning-free with it.
+# W=1 by default: the modules must build warning-free with it. C=1 or C=2
+# runs sparse: Kbuild honours W and C only on make's command line.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 check_vars
@@ -13,8 +14,12 @@ need_file "$kdir/Module.symvers" "run 'make modules' in $kdir (scripts/build-ker
 [ -z "$K_CROSS" ] || need_cmd "${K_CROSS}gcc" "$K_CROSS_PKG"
 out=$CS_CACHE/modules/$(basename "$kdir")
 mkdir -p "$out"
-rsync -a --delete --include='Kbuild' --include='*.[ch]' --exclude='*' \
+rsync -a --delete --include='/core/' --include='/gen/' --include='Kbuild' \
+	--include='*.[ch]' --exclude='*' \
 	"$CS_TOP/" "$out/"
-make -s -C "$kdir" M="$out" ARCH="$K_ARCH" ${K_CROSS:+CROSS_COMPILE=$K_CROSS} \
+# With C, no -s: it would hide sparse's CHECK lines, which show it ran.
+flags=(-s)
+[ -z "${C:-}" ] || flags=(C="$C")
+make "${flags[@]}" -C "$kdir" M="$out" ARCH="$K_ARCH" ${K_CROSS:+CROSS_COMPILE=$K_CROSS} \
 	W="${W:-1}" modules >&2 || die "module build failed against $kdir"
 echo "$out"

@@ -22,7 +22,8 @@ cleanup() { dkms remove -m "$name" -v "$ver" --all >/dev/null 2>&1 || true; rm -
 trap cleanup EXIT
 cleanup
 mkdir -p "$src"
-cp "$CS_TOP"/Kbuild "$CS_TOP"/dkms.conf "$CS_TOP"/*.[ch] "$src/"
+cp "$CS_TOP"/Kbuild "$CS_TOP"/dkms.conf "$CS_TOP"/*.c "$src/"
+cp -r "$CS_TOP"/core "$CS_TOP"/gen "$src/"
 dkms add -m "$name" -v "$ver" >&2
 dkms build -m "$name" -v "$ver" -k "$krel" >&2 || {
 	cat "/var/lib/dkms/$name/$ver/build/make.log" >&2 2>/dev/null

@@ -93,20 +93,30 @@ kernel_dir() {	# flavour [patches]
 	FLAVOUR=$1 PATCHES=${2:-} "$CS_TOP/scripts/build-kernel.sh"
 }
 
-# W=1 (build-modules.sh's default) and sparse: no warning at all.
+# W=1 (build-modules.sh's default) and sparse: no warning at all, and
+# sparse really ran on every C file (a CHECK line each).
 test_module_warnings() {
-	local kdir out
+	local kdir out want got
 	kdir=$(kernel_dir debug) || return 1
 	out=$(FLAVOUR=debug W=1 C=2 "$CS_TOP/scripts/build-modules.sh" "$kdir" 2>&1 >/dev/null)
-	echo "$out"
-	! grep -Ei 'warning|error' <<<"$out"
+	grep -Ei 'warning|error' <<<"$out" && return 1
+	want=$(c_files | wc -l)
+	got=$(grep -c '^ *CHECK .*\.c$' <<<"$out")
+	echo "sparse checked $got of $want C files"
+	[ "$got" -eq "$want" ]
+}
+
+# The modules' C files: the two modules, the frame and the generators.
+c_files() {
+	ls "$CS_TOP"/*.c "$CS_TOP"/core/*.c "$CS_TOP"/gen/*.c
 }
 
 test_checkpatch() {
 	local kdir
 	kdir=$(kernel_dir debug) || return 1
+	# shellcheck disable=SC2046
 	"$kdir/scripts/checkpatch.pl" --strict --no-tree --quiet --terse -f \
-		"$CS_TOP"/*.c "$CS_TOP"/*.h
+		$(c_files) "$CS_TOP"/core/*.h
 }
 
 # ---- guest tests ---------------------------------------------------------------

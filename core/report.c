@@ -17,20 +17,9 @@
 #include <linux/utsname.h>
 #include <linux/pageblock-flags.h>
 #include "cs_core.h"
-#include "cs_compat.h"
+#include "compat.h"
 
 #define CS_CONSOLE_FAIL_LINES 20
-
-const char *const cs_detector_names[CS_NR_DETECTORS] = {
-	[CS_D1_COUNTERS]	= "d1_counters",
-	[CS_D2_FREELIST]	= "d2_freelist",
-	[CS_D3_PAGEBLOCK]	= "d3_pageblock",
-	[CS_D4_OWNERSHIP]	= "d4_ownership",
-	[CS_D5_PLACEMENT]	= "d5_placement",
-	[CS_D6_QUIESCE]		= "d6_quiesce",
-	[CS_D7_LIVENESS]	= "d7_liveness",
-};
-EXPORT_SYMBOL_GPL(cs_detector_names);
 
 static const char *const cs_op_names[CS_OP_NR] = {
 	[CS_OP_ALLOC] = "alloc", [CS_OP_RELEASE] = "release",
@@ -57,11 +46,10 @@ void cs_ctx_reset(struct cs_ctx *ctx)
 	ctx->first[0] = '\0';
 	ctx->first_nr = 0;
 	ctx->console_lines = 0;
-	ctx->fail_word = "FAIL";
+	ctx->injected = -1;
 	ctx->start_ns = ktime_get_ns();
 	spin_unlock_irqrestore(&ctx->lock, flags);
 }
-EXPORT_SYMBOL_GPL(cs_ctx_reset);
 
 void cs_ctx_init(struct cs_ctx *ctx, const char *name)
 {
@@ -70,7 +58,6 @@ void cs_ctx_init(struct cs_ctx *ctx, const char *name)
 	spin_lock_init(&ctx->lock);
 	cs_ctx_reset(ctx);
 }
-EXPORT_SYMBOL_GPL(cs_ctx_init);
 
 void cs_event(struct cs_ctx *ctx, enum cs_op op, unsigned long pfn,
 	      unsigned long nr, int ret)
@@ -89,9 +76,14 @@ void cs_event(struct cs_ctx *ctx, enum cs_op op, unsigned long pfn,
 	e->cpu = raw_smp_processor_id();
 	spin_unlock_irqrestore(&ctx->lock, flags);
 }
-EXPORT_SYMBOL_GPL(cs_event);
 
-void cs_violation(struct cs_ctx *ctx, enum cs_detector d, const char *fmt, ...)
+/*
+ * Findings of the detector an inject=dN run targets print "FAIL(injected)",
+ * which the console parser does not count, so a selftest proving D<N>
+ * fires does not fail its own run; every other detector's findings in that
+ * run are real and print "FAIL".
+ */
+void cs_violation(struct cs_ctx *ctx, enum cs_detector_id d, const char *fmt, ...)
 {
 	char msg[CS_FIRST_LEN - 32];
 	unsigned long flags;
@@ -111,7 +103,7 @@ void cs_violation(struct cs_ctx *ctx, enum cs_detector d, const char *fmt, ...)
 		ctx->have_first = true;
 		ctx->first_ns = now - ctx->start_ns;
 		scnprintf(ctx->first, sizeof(ctx->first), "%s: %s",
-			  cs_detector_names[d], msg);
+			  cs_detectors[d].name, msg);
 		/* Oldest first. */
 		for (i = 0; i < n; i++)
 			ctx->first_ring[i] =
@@ -124,10 +116,10 @@ void cs_violation(struct cs_ctx *ctx, enum cs_detector d, const char *fmt, ...)
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
 	if (print)
-		pr_err("%s: %s %s: %s\n", ctx->name, ctx->fail_word,
-		       cs_detector_names[d], msg);
+		pr_err("%s: %s %s: %s\n", ctx->name,
+		       d == ctx->injected ? "FAIL(injected)" : "FAIL",
+		       cs_detectors[d].name, msg);
 }
-EXPORT_SYMBOL_GPL(cs_violation);
 
 long cs_total_violations(struct cs_ctx *ctx)
 {
@@ -138,7 +130,6 @@ long cs_total_violations(struct cs_ctx *ctx)
 		sum += atomic_long_read(&ctx->violations[i]);
 	return sum;
 }
-EXPORT_SYMBOL_GPL(cs_total_violations);
 
 void cs_report_geometry(struct seq_file *m)
 {
@@ -148,14 +139,13 @@ void cs_report_geometry(struct seq_file *m)
 	seq_printf(m, "cross_pageblock_merge_possible: %s\n",
 		   pageblock_order < MAX_PAGE_ORDER ? "yes" : "no");
 }
-EXPORT_SYMBOL_GPL(cs_report_geometry);
 
-void cs_report_detectors(struct cs_ctx *ctx, struct seq_file *m)
+static void cs_report_detectors(struct cs_ctx *ctx, struct seq_file *m)
 {
 	int i;
 
 	for (i = 0; i < CS_NR_DETECTORS; i++) {
-		const char *n = cs_detector_names[i];
+		const char *n = cs_detectors[i].name;
 
 		if (ctx->disabled[i])
 			seq_printf(m, "%s_disabled: %s\n", n, ctx->disabled[i]);
@@ -165,7 +155,6 @@ void cs_report_detectors(struct cs_ctx *ctx, struct seq_file *m)
 			   atomic_long_read(&ctx->violations[i]));
 	}
 }
-EXPORT_SYMBOL_GPL(cs_report_detectors);
 
 static void cs_print_event(struct cs_ctx *ctx, struct seq_file *m,
 			   const char *key, unsigned int i,
@@ -178,7 +167,7 @@ static void cs_print_event(struct cs_ctx *ctx, struct seq_file *m,
 		   e->cpu, cs_op_names[e->op], e->pfn, e->nr, e->ret);
 }
 
-void cs_report_first(struct cs_ctx *ctx, struct seq_file *m)
+static void cs_report_first(struct cs_ctx *ctx, struct seq_file *m)
 {
 	unsigned long flags;
 	unsigned int i;
@@ -205,17 +194,6 @@ void cs_report_first(struct cs_ctx *ctx, struct seq_file *m)
 		cs_print_event(ctx, m, "first_violation_op", i, &copy[i]);
 	kfree(copy);
 }
-EXPORT_SYMBOL_GPL(cs_report_first);
-
-void cs_report_head(struct seq_file *m, const char *module, const char *state,
-		    unsigned int elapsed_s)
-{
-	seq_printf(m, "module: %s\n", module);
-	seq_printf(m, "kernel: %s\n", init_utsname()->release);
-	seq_printf(m, "state: %s\n", state);
-	seq_printf(m, "elapsed_s: %u\n", elapsed_s);
-}
-EXPORT_SYMBOL_GPL(cs_report_head);
 
 /* Every detector, the first violation, and the verdict line, last. */
 void cs_report_tail(struct cs_ctx *ctx, struct seq_file *m)
@@ -227,21 +205,8 @@ void cs_report_tail(struct cs_ctx *ctx, struct seq_file *m)
 	seq_printf(m, "violations_total: %ld\n", nv);
 	seq_printf(m, "verdict: %s\n", nv ? "FAIL" : "PASS");
 }
-EXPORT_SYMBOL_GPL(cs_report_tail);
 
-/* The live part of a stats file: violations so far and recent operations. */
-void cs_report_live(struct cs_ctx *ctx, struct seq_file *m)
-{
-	int i;
-
-	for (i = 0; i < CS_NR_DETECTORS; i++)
-		seq_printf(m, "%s_violations: %ld\n", cs_detector_names[i],
-			   atomic_long_read(&ctx->violations[i]));
-	cs_report_ring(ctx, m);
-}
-EXPORT_SYMBOL_GPL(cs_report_live);
-
-void cs_report_ring(struct cs_ctx *ctx, struct seq_file *m)
+static void cs_report_ring(struct cs_ctx *ctx, struct seq_file *m)
 {
 	struct cs_event *copy;
 	unsigned long flags;
@@ -259,4 +224,15 @@ void cs_report_ring(struct cs_ctx *ctx, struct seq_file *m)
 		cs_print_event(ctx, m, "recent_op", i, &copy[i]);
 	kfree(copy);
 }
-EXPORT_SYMBOL_GPL(cs_report_ring);
+
+/* The live part of a stats file: violations so far and recent operations. */
+void cs_report_live(struct cs_ctx *ctx, struct seq_file *m)
+{
+	int i;
+
+	for (i = 0; i < CS_NR_DETECTORS; i++)
+		seq_printf(m, "%s_violations: %ld\n", cs_detectors[i].name,
+			   atomic_long_read(&ctx->violations[i]));
+	cs_report_ring(ctx, m);
+}
+

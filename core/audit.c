@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The audits of kernel state, D1 to D3, shared by cma_stress
- * and isolate_race. Each rule is the mirror of kernel code; the kernel
- * functions named below are the ones a rule mirrors (docs/kernel-rules.md
- * has the line numbers for 6.1 and 6.12).
+ * D1 (counters) and D2 (free lists), and D4's reference rule. Each rule is
+ * the mirror of kernel code; the kernel functions named below are the ones
+ * a rule mirrors (docs/kernel-rules.md has the line numbers for 6.1 and
+ * 6.12). What they read goes through cs_zone_stat(), where inject=d1/d2
+ * adds its fault: to what the audit sees, never to the kernel's counters.
  */
 #include <linux/module.h>
 #include <linux/mm.h>
@@ -12,95 +13,54 @@
 #include <linux/memory_hotplug.h>
 #include <linux/page-flags.h>
 #include <linux/pageblock-flags.h>
+#include <linux/page-isolation.h>
 #include <linux/delay.h>
 #include "cs_core.h"
-#include "cs_compat.h"
-
-static unsigned long (*p_get_pfnblock_flags_mask)(const struct page *page,
-						  unsigned long pfn,
-						  unsigned long mask);
-
-static struct cs_sym cs_audit_syms[] = {
-	{ "get_pfnblock_flags_mask", (void **)&p_get_pfnblock_flags_mask, true,
-	  false, "D2 list-type checks, D3 pageblock audit, D5 CMA-pageblock check" },
-};
-
-bool cs_can_read_pageblocks(void)
-{
-	return p_get_pfnblock_flags_mask;
-}
-EXPORT_SYMBOL_GPL(cs_can_read_pageblocks);
-
-int cs_pageblock_mt(unsigned long pfn)
-{
-	return cs_call_nosleep(p_get_pfnblock_flags_mask,
-			      (unsigned long)pfn_to_page(pfn), pfn, MIGRATETYPE_MASK);
-}
-EXPORT_SYMBOL_GPL(cs_pageblock_mt);
-
-const char *cs_mt_name(int mt)
-{
-	switch (mt) {
-	case MIGRATE_UNMOVABLE: return "Unmovable";
-	case MIGRATE_MOVABLE: return "Movable";
-	case MIGRATE_RECLAIMABLE: return "Reclaimable";
-	case MIGRATE_HIGHATOMIC: return "HighAtomic";
-#ifdef CONFIG_CMA
-	case MIGRATE_CMA: return "CMA";
-#endif
-#ifdef CONFIG_MEMORY_ISOLATION
-	case MIGRATE_ISOLATE: return "Isolate";
-#endif
-	default: return "?";
-	}
-}
-EXPORT_SYMBOL_GPL(cs_mt_name);
-
-/* The populated zone after @zone (NULL: the first), without next_zone(). */
-struct zone *cs_next_zone(struct zone *zone)
-{
-	int nid = zone ? zone_to_nid(zone) : first_online_node;
-	struct zone *z = zone ? zone + 1 : NODE_DATA(nid)->node_zones;
-
-	for (;;) {
-		for (; z < NODE_DATA(nid)->node_zones + MAX_NR_ZONES; z++)
-			if (populated_zone(z))
-				return z;
-		nid = next_online_node(nid);
-		if (nid >= MAX_NUMNODES)
-			return NULL;
-		z = NODE_DATA(nid)->node_zones;
-	}
-}
-EXPORT_SYMBOL_GPL(cs_next_zone);
+#include "compat.h"
 
 /*
  * A zone counter with every online CPU's pending delta folded in and,
  * unlike zone_page_state_snapshot(), not clamped at zero: a counter that
  * went negative is itself a finding.
  */
-static long cs_zone_stat(struct zone *zone, enum zone_stat_item item)
+static long cs_zone_stat(struct cs_harness *h, enum cs_detector_id d,
+			 struct zone *zone, enum zone_stat_item item)
 {
 	long x = atomic_long_read(&zone->vm_stat[item]);
 	int cpu;
 
 	for_each_online_cpu(cpu)
 		x += per_cpu_ptr(zone->per_cpu_zonestats, cpu)->vm_stat_diff[item];
+	if (zone == h->view.zone && d == h->view.bias_for)
+		x += h->view.bias[item];
 	return x;
 }
 
-static bool cs_is_cma(int mt)
+/*
+ * inject=d1..d3: the fault is in what the detector reads. D1 sees one
+ * zone's NR_FREE_CMA_PAGES raised past CmaTotal + MemTotal (seed 000's
+ * symptom), D2 sees NR_FREE_PAGES one page high (what only the exact
+ * audit can see), D3 sees the first area begin a pageblock early.
+ */
+bool cs_inject_view(struct cs_harness *h, void *arg)
 {
-	return is_migrate_cma(mt);
-}
+	struct cs_view *v = &h->view;
+	int d = h->run.inject;
 
-static bool cs_is_isolate(int mt)
-{
-#ifdef CONFIG_MEMORY_ISOLATION
-	return mt == MIGRATE_ISOLATE;
-#else
-	return false;
-#endif
+	v->zone = h->nr_areas ? h->areas[0].zone : NULL;
+	if (!v->zone)
+		v->zone = cs_next_zone(NULL);
+	v->bias_for = d;
+	if (d == CS_D1_COUNTERS)
+		v->bias[NR_FREE_CMA_PAGES] = h->totalcma + totalram_pages();
+	else if (d == CS_D2_FREELIST)
+		v->bias[NR_FREE_PAGES] = 1;
+	else if (d == CS_D3_PAGEBLOCK && h->nr_areas)
+		v->area0_lead = pageblock_nr_pages;
+	else
+		return false;
+	pr_info("%s: inject: %s\n", h->name, cs_detectors[d].inject_how);
+	return true;
 }
 
 /*
@@ -108,16 +68,17 @@ static bool cs_is_isolate(int mt)
  * being moved at this instant (at most a MAX_ORDER page or a pageblock per
  * CPU): allow that much. The seed 000 bug drifts by hundreds of MiB.
  */
-void cs_audit_counters(struct cs_ctx *ctx, unsigned long totalcma)
+void cs_audit_counters(struct cs_harness *h, bool quiet)
 {
+	struct cs_ctx *ctx = &h->ctx;
 	long slack_zone = 2L * (1L << MAX_PAGE_ORDER) * num_online_cpus();
 	long free_sum = 0, cma_sum = 0, slack = 0;
 	long totalram = totalram_pages();
 	struct zone *zone;
 
 	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
-		long fr = cs_zone_stat(zone, NR_FREE_PAGES);
-		long cma = cs_zone_stat(zone, NR_FREE_CMA_PAGES);
+		long fr = cs_zone_stat(h, CS_D1_COUNTERS, zone, NR_FREE_PAGES);
+		long cma = cs_zone_stat(h, CS_D1_COUNTERS, zone, NR_FREE_CMA_PAGES);
 		long managed = zone_managed_pages(zone);
 
 		free_sum += fr;
@@ -140,13 +101,12 @@ void cs_audit_counters(struct cs_ctx *ctx, unsigned long totalcma)
 		cs_violation(ctx, CS_D1_COUNTERS,
 			     "MemFree %ld kB > MemTotal %ld kB",
 			     free_sum << (PAGE_SHIFT - 10), totalram << (PAGE_SHIFT - 10));
-	if (IS_ENABLED(CONFIG_CMA) && cma_sum > (long)totalcma + slack)
+	if (IS_ENABLED(CONFIG_CMA) && cma_sum > (long)h->totalcma + slack)
 		cs_violation(ctx, CS_D1_COUNTERS,
 			     "CmaFree %ld kB > CmaTotal %lu kB",
-			     cma_sum << (PAGE_SHIFT - 10), totalcma << (PAGE_SHIFT - 10));
+			     cma_sum << (PAGE_SHIFT - 10), h->totalcma << (PAGE_SHIFT - 10));
 	cs_checked(ctx, CS_D1_COUNTERS);
 }
-EXPORT_SYMBOL_GPL(cs_audit_counters);
 
 struct cs_walk {
 	unsigned long list_pages[MIGRATE_TYPES];
@@ -180,14 +140,14 @@ static bool cs_type_mismatch_is_bug(struct zone *zone, int mt, int bmt)
 {
 	if (CS_STRICT_FREELIST_TYPES)
 		return true;
-	if (cs_is_isolate(mt) || cs_is_isolate(bmt)) {
+	if (is_migrate_isolate(mt) || is_migrate_isolate(bmt)) {
 #ifdef CONFIG_MEMORY_ISOLATION
 		return !zone->nr_isolate_pageblock;
 #else
 		return true;
 #endif
 	}
-	return cs_is_cma(mt) || cs_is_cma(bmt);
+	return is_migrate_cma(mt) || is_migrate_cma(bmt);
 }
 
 /*
@@ -239,7 +199,7 @@ static void cs_check_free_page(struct cs_walk *w, struct zone *zone,
  * in 6.1). Pages on pcp lists are not counted free by either. ISOLATE lists
  * are not counted (set_migratetype_isolate() subtracts what it moves).
  */
-static unsigned long cs_audit_zone(struct cs_ctx *ctx, struct zone *zone)
+static unsigned long cs_audit_zone(struct cs_harness *h, struct zone *zone)
 {
 	unsigned long limit = zone->spanned_pages + 1, walked = 0;
 	unsigned long count_free, count_cma, flags;
@@ -280,9 +240,9 @@ static unsigned long cs_audit_zone(struct cs_ctx *ctx, struct zone *zone)
 	count_free = 0;
 	count_cma = 0;
 	for (mt = 0; mt < MIGRATE_TYPES; mt++) {
-		if (!cs_is_isolate(mt))
+		if (!is_migrate_isolate(mt))
 			count_free += w->list_pages[mt];
-		if (cs_is_cma(mt))
+		if (is_migrate_cma(mt))
 			count_cma += w->list_pages[mt];
 	}
 	/*
@@ -291,8 +251,8 @@ static unsigned long cs_audit_zone(struct cs_ctx *ctx, struct zone *zone)
 	 * a window is a few instructions long; re-read before calling it real.
 	 */
 	for (tries = 0; tries < 5; tries++) {
-		nr_free = cs_zone_stat(zone, NR_FREE_PAGES);
-		nr_cma = cs_zone_stat(zone, NR_FREE_CMA_PAGES);
+		nr_free = cs_zone_stat(h, CS_D2_FREELIST, zone, NR_FREE_PAGES);
+		nr_cma = cs_zone_stat(h, CS_D2_FREELIST, zone, NR_FREE_CMA_PAGES);
 		if (nr_free == count_free && nr_cma == count_cma)
 			break;
 		udelay(2);
@@ -308,25 +268,22 @@ static unsigned long cs_audit_zone(struct cs_ctx *ctx, struct zone *zone)
 unlock:
 	spin_unlock_irqrestore(&zone->lock, flags);
 	if (w->bad)
-		cs_violation(ctx, CS_D2_FREELIST, "%s (%lu finding(s) in this walk)",
+		cs_violation(&h->ctx, CS_D2_FREELIST, "%s (%lu finding(s) in this walk)",
 			     w->why, w->bad);
 	kfree(w);
 	return walked;
 }
 
-unsigned long cs_audit_freelists(struct cs_ctx *ctx)
+void cs_audit_freelists(struct cs_harness *h, bool quiet)
 {
-	unsigned long walked = 0;
 	struct zone *zone;
 
 	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
-		walked += cs_audit_zone(ctx, zone);
+		atomic_long_add(cs_audit_zone(h, zone), &h->audit_pages);
 		cond_resched();
 	}
-	cs_checked(ctx, CS_D2_FREELIST);
-	return walked;
+	cs_checked(&h->ctx, CS_D2_FREELIST);
 }
-EXPORT_SYMBOL_GPL(cs_audit_freelists);
 
 /*
  * D4's ownership rule for a range we hold: every page has refcount 1 and
@@ -354,105 +311,4 @@ long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_
 	}
 	return -1;
 }
-EXPORT_SYMBOL_GPL(cs_find_foreign_ref);
 
-static const struct cs_area *cs_area_of(const struct cs_area *areas, int n,
-					unsigned long pfn)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (pfn >= areas[i].base_pfn &&
-		    pfn < areas[i].base_pfn + areas[i].count)
-			return &areas[i];
-	return NULL;
-}
-
-/*
- * D3. Mirrors init_cma_reserved_pageblock() (a CMA area's pageblocks are
- * MIGRATE_CMA for life), the fallback tables (nothing steals a CMA block),
- * and undo_isolate_page_range() (every isolation is undone, except that an
- * offlined block stays isolated while it is offline, so offline memory is
- * skipped).
- */
-void cs_audit_pageblocks(struct cs_ctx *ctx, const struct cs_area *areas,
-			 int nr_areas, bool quiet)
-{
-	struct zone *zone;
-
-	if (!cs_can_read_pageblocks())
-		return;
-	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
-		unsigned long pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
-		unsigned long end = zone_end_pfn(zone);
-
-		for (; pfn < end; pfn += pageblock_nr_pages) {
-			const struct cs_area *a;
-			int mt;
-
-			if (!pfn_to_online_page(pfn))
-				continue;
-			mt = cs_pageblock_mt(pfn);
-			a = cs_area_of(areas, nr_areas, pfn);
-			if (a && !cs_is_cma(mt) && !(cs_is_isolate(mt) && !quiet))
-				cs_violation(ctx, CS_D3_PAGEBLOCK,
-					     "pageblock %#lx in CMA area %s is %s",
-					     pfn, a->name, cs_mt_name(mt));
-			else if (!a && cs_is_cma(mt))
-				cs_violation(ctx, CS_D3_PAGEBLOCK,
-					     "pageblock %#lx in zone %s is CMA outside every CMA area",
-					     pfn, zone->name);
-			else if (!a && quiet && cs_is_isolate(mt))
-				cs_violation(ctx, CS_D3_PAGEBLOCK,
-					     "pageblock %#lx in zone %s still isolated after quiesce",
-					     pfn, zone->name);
-		}
-		cond_resched();
-	}
-	cs_checked(ctx, CS_D3_PAGEBLOCK);
-}
-EXPORT_SYMBOL_GPL(cs_audit_pageblocks);
-
-/*
- * CMA areas as runs of MIGRATE_CMA pageblocks, for a module that cannot
- * (or need not) reach cma_for_each_area(). Call it while nothing is
- * isolated: an isolated block would split a run.
- */
-int cs_find_cma_runs(struct cs_area *out, int max)
-{
-	struct zone *zone;
-	int n = 0;
-
-	if (!IS_ENABLED(CONFIG_CMA) || !cs_can_read_pageblocks())
-		return 0;
-	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
-		unsigned long pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
-		unsigned long end = zone_end_pfn(zone);
-		struct cs_area *cur = NULL;
-
-		for (; pfn < end; pfn += pageblock_nr_pages) {
-			bool cma = pfn_to_online_page(pfn) && cs_is_cma(cs_pageblock_mt(pfn));
-
-			if (cma && cur && cur->base_pfn + cur->count == pfn) {
-				cur->count += pageblock_nr_pages;
-			} else if (cma && n < max) {
-				cur = &out[n++];
-				memset(cur, 0, sizeof(*cur));
-				cur->base_pfn = pfn;
-				cur->count = pageblock_nr_pages;
-				cur->zone = zone;
-				snprintf(cur->name, sizeof(cur->name), "cma-run-%d", n - 1);
-			} else {
-				cur = NULL;
-			}
-		}
-	}
-	return n;
-}
-EXPORT_SYMBOL_GPL(cs_find_cma_runs);
-
-int cs_audit_init(void)
-{
-	cs_resolve("cs_core", cs_audit_syms, ARRAY_SIZE(cs_audit_syms));
-	return 0;
-}

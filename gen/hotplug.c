@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Offline and online memory blocks from a kernel thread.
+ * G3: offline and online memory blocks from a kernel thread, with
+ * offlines that fail after isolation (a memory notifier vetoes them, or a
+ * timer interrupts them): seed 001's bugs lived in those error paths.
  *
  * device_offline()/device_online() are not exported, so this writes the
  * block's sysfs "online" file, as a user or mem-on-off-test.sh does; the
@@ -17,6 +19,7 @@
  */
 #include <linux/module.h>
 #include <linux/fs.h>
+#include <linux/kthread.h>
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
@@ -31,10 +34,9 @@ unsigned long cs_memblock_pages(void)
 {
 	return memory_block_size_bytes() >> PAGE_SHIFT;
 }
-EXPORT_SYMBOL_GPL(cs_memblock_pages);
 
 /* Blocks up to the end of the highest zone (max_pfn is not exported). */
-unsigned long cs_memblock_count(void)
+static unsigned long cs_memblock_count(void)
 {
 	unsigned long end = 0;
 	struct zone *zone;
@@ -43,7 +45,6 @@ unsigned long cs_memblock_count(void)
 		end = max(end, zone_end_pfn(zone));
 	return DIV_ROUND_UP(end, cs_memblock_pages());
 }
-EXPORT_SYMBOL_GPL(cs_memblock_count);
 
 /*
  * offline_pages() refuses a block with holes (-EINVAL, "memory holes"),
@@ -51,7 +52,7 @@ EXPORT_SYMBOL_GPL(cs_memblock_count);
  * (region_intersects() does not see a hole no resource covers; checking
  * each pageblock's ends with page_is_ram() does.)
  */
-struct zone *cs_memblock_zone(unsigned long block)
+static struct zone *cs_memblock_zone(unsigned long block)
 {
 	unsigned long pages = cs_memblock_pages(), pfn = block * pages, p;
 	struct page *first = pfn_to_online_page(pfn);
@@ -64,7 +65,6 @@ struct zone *cs_memblock_zone(unsigned long block)
 			return NULL;
 	return page_zone(first);
 }
-EXPORT_SYMBOL_GPL(cs_memblock_zone);
 
 struct cs_interrupter {
 	struct timer_list timer;
@@ -78,7 +78,7 @@ static void cs_interrupt(struct timer_list *t)
 	send_sig(SIGINT, ci->task, 1);
 }
 
-int cs_memblock_set(unsigned long block, bool online, unsigned int timeout_ms)
+static int cs_memblock_set(unsigned long block, bool online, unsigned int timeout_ms)
 {
 	struct cs_interrupter ci = { .task = current };
 	char path[64];
@@ -113,7 +113,6 @@ int cs_memblock_set(unsigned long block, bool online, unsigned int timeout_ms)
 	filp_close(f, NULL);
 	return ret < 0 ? ret : 0;
 }
-EXPORT_SYMBOL_GPL(cs_memblock_set);
 
 /*
  * The memory notifier that refuses an offline after isolation (offline_pages()
@@ -142,42 +141,36 @@ void cs_hotplug_exit(void)
 	unregister_memory_notifier(&cs_mem_nb);
 }
 
-void cs_hotplug_reset(struct cs_hotplug *hp)
+/*
+ * Offline @block (some attempts refused by the notifier after isolation,
+ * some interrupted), and if that worked, online it again. EBUSY and
+ * friends are outcomes, counted; a block that will not come back online
+ * is a D6 violation.
+ */
+static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 {
-	atomic_long_set(&hp->offline_ok, 0);
-	atomic_long_set(&hp->offline_busy, 0);
-	atomic_long_set(&hp->offline_intr, 0);
-	atomic_long_set(&hp->offline_vetoed, 0);
-	atomic_long_set(&hp->offline_other, 0);
-	atomic_long_set(&hp->online_ok, 0);
-	atomic_long_set(&hp->online_fail, 0);
-	hp->last_other = 0;
-}
-EXPORT_SYMBOL_GPL(cs_hotplug_reset);
-
-void cs_hotplug_cycle(struct cs_ctx *ctx, struct cs_hotplug *hp,
-		      struct cs_worker *w, unsigned long block)
-{
+	struct cs_harness *h = w->h;
+	struct cs_ctx *ctx = &h->ctx;
 	unsigned long pfn = block * cs_memblock_pages();
-	bool veto = cs_rand(100) < hp->veto_pct;
+	bool veto = cs_rand(100) < h->set.veto_pct;
 	int ret, tries;
 
 	WRITE_ONCE(cs_veto_task, veto ? current : NULL);
 	cs_progress(w, "offline", pfn);
-	ret = cs_memblock_set(block, false, hp->offline_timeout_ms);
+	ret = cs_memblock_set(block, false, h->set.offline_timeout_ms);
 	WRITE_ONCE(cs_veto_task, NULL);
 	cs_event(ctx, CS_OP_OFFLINE, pfn, cs_memblock_pages(), ret);
 	if (!ret) {
-		atomic_long_inc(&hp->offline_ok);
+		cs_count(w, CS_G3_OFFLINE_OK, 1);
 	} else if (veto && ret == -EPERM) {
-		atomic_long_inc(&hp->offline_vetoed);	/* notifier_to_errno(NOTIFY_BAD) */
+		cs_count(w, CS_G3_OFFLINE_VETOED, 1);	/* notifier_to_errno(NOTIFY_BAD) */
 	} else if (ret == -EBUSY) {
-		atomic_long_inc(&hp->offline_busy);
+		cs_count(w, CS_G3_OFFLINE_BUSY, 1);
 	} else if (ret == -EINTR) {
-		atomic_long_inc(&hp->offline_intr);
+		cs_count(w, CS_G3_OFFLINE_INTR, 1);
 	} else {
-		atomic_long_inc(&hp->offline_other);
-		WRITE_ONCE(hp->last_other, ret);
+		cs_count(w, CS_G3_OFFLINE_OTHER, 1);
+		cs_count_set(w, CS_G3_LAST_ERRNO, ret);
 	}
 	if (ret)
 		return;
@@ -189,27 +182,59 @@ void cs_hotplug_cycle(struct cs_ctx *ctx, struct cs_hotplug *hp,
 		cs_event(ctx, CS_OP_ONLINE, pfn, cs_memblock_pages(), ret);
 		if (!ret)
 			break;
-		atomic_long_inc(&hp->online_fail);
+		cs_count(w, CS_G3_ONLINE_FAIL, 1);
 		msleep(20);
 	}
 	if (!ret)
-		atomic_long_inc(&hp->online_ok);
+		cs_count(w, CS_G3_ONLINE_OK, 1);
 	else
 		cs_violation(ctx, CS_D6_QUIESCE,
 			     "memory block %lu (pfn %#lx) will not come back online: %d",
 			     block, pfn, ret);
 }
-EXPORT_SYMBOL_GPL(cs_hotplug_cycle);
 
-void cs_report_hotplug(struct seq_file *m, struct cs_hotplug *hp)
+/*
+ * A ZONE_MOVABLE block: 40% of the time next to G4's latest range (when a
+ * racer runs), else one next to a CMA area 20% of the time (its offline
+ * must refuse), else one away from every area.
+ */
+static unsigned long cs_pick_block(struct cs_harness *h)
 {
-	seq_printf(m, "g3_offline_ok: %ld\n", atomic_long_read(&hp->offline_ok));
-	seq_printf(m, "g3_offline_busy: %ld\n", atomic_long_read(&hp->offline_busy));
-	seq_printf(m, "g3_offline_interrupted: %ld\n", atomic_long_read(&hp->offline_intr));
-	seq_printf(m, "g3_offline_vetoed: %ld\n", atomic_long_read(&hp->offline_vetoed));
-	seq_printf(m, "g3_offline_other: %ld (last %d)\n",
-		   atomic_long_read(&hp->offline_other), READ_ONCE(hp->last_other));
-	seq_printf(m, "g3_online_ok: %ld\n", atomic_long_read(&hp->online_ok));
-	seq_printf(m, "g3_online_fail: %ld\n", atomic_long_read(&hp->online_fail));
+	unsigned long nr = cs_memblock_count(), last = READ_ONCE(h->last_pfn);
+	bool near_racer = last && cs_rand(100) < 40;
+	bool near_area = cs_rand(100) < 20;
+	int tries;
+
+	for (tries = 0; tries < 64; tries++) {
+		unsigned long b = near_racer ?
+				  last / cs_memblock_pages() + cs_rand(3) - 1 : cs_rand(nr);
+		struct zone *z = b < nr ? cs_memblock_zone(b) : NULL;
+
+		if (!z || zone_idx(z) != ZONE_MOVABLE)
+			continue;
+		if (near_racer || cs_block_near_area(h, b) == near_area)
+			return b;
+	}
+	return ULONG_MAX;
 }
-EXPORT_SYMBOL_GPL(cs_report_hotplug);
+
+int cs_g3_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+	struct cs_harness *h = w->h;
+
+	while (!kthread_should_stop()) {
+		unsigned long block = cs_pick_block(h);
+
+		if (block != ULONG_MAX) {
+			unsigned long pfn = block * cs_memblock_pages();
+			int slot = cs_iso_begin(h, pfn, pfn + cs_memblock_pages(), false);
+
+			cs_hotplug_cycle(w, block);
+			cs_iso_end(h, slot);
+		}
+		cs_progress(w, "idle", 0);
+		msleep_interruptible(10 + cs_rand(100));
+	}
+	return 0;
+}

@@ -45,7 +45,7 @@ static bool cs_has_endbr(void *fn)
 #endif
 }
 
-bool cs_ibt_enforced(void)
+static bool cs_ibt_enforced(void)
 {
 #ifdef CONFIG_X86_KERNEL_IBT
 	return cpu_feature_enabled(X86_FEATURE_IBT);
@@ -53,7 +53,6 @@ bool cs_ibt_enforced(void)
 	return false;
 #endif
 }
-EXPORT_SYMBOL_GPL(cs_ibt_enforced);
 
 #ifdef CONFIG_X86_KERNEL_IBT
 /*
@@ -94,7 +93,6 @@ unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,
 #endif
 	return f(a, b, c);
 }
-EXPORT_SYMBOL_GPL(cs_call_nosleep);
 
 static int cs_find_kallsyms(void)
 {
@@ -123,14 +121,13 @@ static int cs_find_kallsyms(void)
 	return addr ? 0 : -ENOENT;
 }
 
-void *cs_lookup(const char *name)
+static void *cs_lookup(const char *name)
 {
 	if (cs_find_kallsyms())
 		return NULL;
 	return (void *)cs_call_nosleep(cs_kallsyms_lookup_name,
 				       (unsigned long)name, 0, 0);
 }
-EXPORT_SYMBOL_GPL(cs_lookup);
 
 int cs_resolve(const char *who, struct cs_sym *syms, int n)
 {
@@ -158,4 +155,3 @@ int cs_resolve(const char *who, struct cs_sym *syms, int n)
 	}
 	return failed;
 }
-EXPORT_SYMBOL_GPL(cs_resolve);

@@ -22,14 +22,12 @@ int cs_series_init(struct cs_series *s, unsigned int nr)
 	s->nr = nr;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(cs_series_init);
 
 void cs_series_free(struct cs_series *s)
 {
 	kfree(s->rows);
 	s->rows = NULL;
 }
-EXPORT_SYMBOL_GPL(cs_series_free);
 
 void cs_series_reset(struct cs_series *s)
 {
@@ -40,27 +38,26 @@ void cs_series_reset(struct cs_series *s)
 	s->next_ns = 0;
 	spin_unlock_irqrestore(&s->lock, flags);
 }
-EXPORT_SYMBOL_GPL(cs_series_reset);
 
 static long cs_kb(long pages)
 {
 	return pages << (PAGE_SHIFT - 10);
 }
 
-/* Take a sample if @interval_ms has passed since the last one. */
+/* Take a sample if @interval_ms has passed since the last one, or @now. */
 void cs_series_sample(struct cs_series *s, struct cs_ctx *ctx,
-		      unsigned long totalcma, unsigned int interval_ms)
+		      unsigned long totalcma, unsigned int interval_ms, bool now)
 {
 	struct cs_sample r = { };
 	struct zone *zone;
 	unsigned long flags;
-	u64 now = ktime_get_ns();
+	u64 t = ktime_get_ns();
 	int z = 0;
 
-	if (!s->rows || now < s->next_ns)
+	if (!s->rows || (!now && t < s->next_ns))
 		return;
-	s->next_ns = now + (u64)interval_ms * NSEC_PER_MSEC;
-	r.ms = (now - ctx->start_ns) / NSEC_PER_MSEC;
+	s->next_ns = t + (u64)interval_ms * NSEC_PER_MSEC;
+	r.ms = (t - ctx->start_ns) / NSEC_PER_MSEC;
 	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
 		long fr = zone_page_state_snapshot(zone, NR_FREE_PAGES);
 
@@ -83,7 +80,6 @@ void cs_series_sample(struct cs_series *s, struct cs_ctx *ctx,
 	s->rows[s->head++ % s->nr] = r;
 	spin_unlock_irqrestore(&s->lock, flags);
 }
-EXPORT_SYMBOL_GPL(cs_series_sample);
 
 /* CSV, oldest row first; the zone columns are named after the zones. */
 void cs_series_show(struct cs_series *s, struct seq_file *m)
@@ -118,4 +114,3 @@ void cs_series_show(struct cs_series *s, struct seq_file *m)
 		seq_putc(m, '\n');
 	}
 }
-EXPORT_SYMBOL_GPL(cs_series_show);

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cs_core: the harness frame that cma_stress and isolate_race run in, the
+ * way kernel/torture.c serves rcutorture and locktorture.
+ *
+ * A module is a list of settings (module parameters, one line each), a
+ * table of scenarios, and a struct cs_harness it hands to cs_harness_init().
+ * The frame owns everything else: the run's lifecycle (start, duration,
+ * stop, quiesce), the auditor, the report, the time series, the debugfs
+ * files, and one idempotent cleanup for a failed init and for exit. What
+ * runs is read from two tables in core/tables.c:
+ *
+ *  - cs_generators[]: G1..G6, the kernel threads that stir up the races
+ *    (code in gen/: cma.c G1, pages.c G2 G5 G6, hotplug.c G3, contig.c G4);
+ *  - cs_detectors[]: D1..D7, the checks that catch a seed bug (code in
+ *    core/audit.c D1 D2, core/pageblock.c D3, gen/ D4 D5, core/frame.c D6,
+ *    core/workers.c D7), each with the hook that proves it fires.
+ *
+ * The rest of core/: settings.c (the settings table and scenarios),
+ * debugfs.c (the files), report.c (violations and the ring of recent
+ * operations), series.c (the sampled counters), areas.c (CMA areas),
+ * syms.c (unexported symbols), main.c (the module).
+ */
+#ifndef CS_CORE_H
+#define CS_CORE_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/atomic.h>
+#include <linux/mmzone.h>
+#include <linux/seq_file.h>
+#include <linux/random.h>
+#include <linux/jiffies.h>
+#include <linux/mutex.h>
+#include <linux/moduleparam.h>
+#include <linux/workqueue.h>
+#include <linux/stddef.h>
+
+struct cs_harness;
+struct cs_worker;
+
+/* ---- the detector table (core/tables.c) ----------------------------------- */
+
+enum cs_detector_id {
+	CS_D1_COUNTERS,
+	CS_D2_FREELIST,
+	CS_D3_PAGEBLOCK,
+	CS_D4_OWNERSHIP,
+	CS_D5_PLACEMENT,
+	CS_D6_QUIESCE,
+	CS_D7_LIVENESS,
+	CS_NR_DETECTORS
+};
+
+/* Where a detector runs. */
+enum cs_when {
+	CS_EVERY_AUDIT,		/* the auditor, every audit_ms */
+	CS_EVERY_FULL,		/* the auditor, every freelist_ms */
+	CS_EVERY_SECOND,	/* the auditor, once a second */
+	CS_IN_GENERATOR,	/* a generator, on what it holds or gets */
+	CS_AT_STOP,		/* stop, with every thread stopped */
+};
+
+struct cs_detector {
+	const char *id;		/* "D1" */
+	const char *name;	/* "d1_counters": report keys and FAIL lines */
+	const char *seeds;	/* the seed threads it answers */
+	const char *what;	/* what it checks */
+	enum cs_when when;
+	/* The check, for the auditor and for quiesce (@quiet: nothing in flight). */
+	void (*check)(struct cs_harness *h, bool quiet);
+	/*
+	 * inject=dN: called at the detector's one injection site with what
+	 * the site has; returns true when the fault took effect. It changes
+	 * what the audit reads or what the harness itself does, never the
+	 * kernel's own state.
+	 */
+	bool (*inject)(struct cs_harness *h, void *arg);
+	const char *inject_how;
+	/* Generators holding the injection site; 0: the frame, at start. */
+	unsigned int inject_in;
+};
+
+extern const struct cs_detector cs_detectors[CS_NR_DETECTORS];
+
+/* ---- the generator table (core/tables.c) ---------------------------------- */
+
+enum cs_generator_id {
+	CS_G1, CS_G2, CS_G3, CS_G4, CS_G5, CS_G6, CS_NR_GENERATORS
+};
+
+/* Each generator's outcome counters, named in its row. */
+enum { CS_G1_ALLOC_OK, CS_G1_ALLOC_FAIL, CS_G1_RELEASED, CS_G1_PAGES };
+
+enum { CS_G2_FREES, CS_G2_ALLOC_FAIL };
+
+enum {
+	CS_G3_OFFLINE_OK, CS_G3_OFFLINE_BUSY, CS_G3_OFFLINE_INTR,
+	CS_G3_OFFLINE_VETOED, CS_G3_OFFLINE_OTHER, CS_G3_LAST_ERRNO,
+	CS_G3_ONLINE_OK, CS_G3_ONLINE_FAIL
+};
+
+enum {
+	CS_G4_OK, CS_G4_BUSY, CS_G4_INTR, CS_G4_NOMEM, CS_G4_OTHER,
+	CS_G4_LAST_ERRNO, CS_G4_PAGES, CS_G4_LEFTOVER_CHECKS, CS_G4_CLASH
+};
+
+enum { CS_G5_BURSTS };
+
+enum { CS_G6_ALLOCS };
+#define CS_GEN_COUNTERS 10
+
+struct cs_generator {
+	const char *id;		/* "G1" */
+	const char *name;	/* "g1": report keys; threads are cs_g1_<kind>/N */
+	const char *thread;	/* "g1_alloc" */
+	const char *seeds;
+	const char *what;
+	int (*fn)(void *arg);	/* the thread; @arg is its struct cs_worker */
+	const char *setting;	/* the setting that gives its thread count */
+	bool per_cpu;		/* that many threads per online CPU, each bound */
+	/* Outcome counters: report key "<name>_<counter>", index = the enum. */
+	const char *counters[CS_GEN_COUNTERS];
+	/* Optional: why it cannot run here (NULL: it can). */
+	const char *(*unusable)(struct cs_harness *h);
+	/* Optional, for state of its own: before its threads start ... */
+	int (*start)(struct cs_harness *h);
+	/* ... after every thread stopped (its part of D6) ... */
+	void (*quiesce)(struct cs_harness *h);
+	/* ... and at unload. */
+	void (*cleanup)(struct cs_harness *h);
+	void (*report)(struct cs_harness *h, struct seq_file *m);
+};
+
+extern const struct cs_generator cs_generators[CS_NR_GENERATORS];
+
+/* A named mix: thread count per generator, and G1/G4's range knobs. */
+struct cs_scenario {
+	const char *name;
+	const char *what;
+	int threads[CS_NR_GENERATORS];
+	int max_pageblocks;	/* largest range, in pageblocks */
+	int hold_ms;		/* longest hold of a range */
+};
+
+/* ---- settings: module parameters, also written as key=value to control ---- */
+
+#define CS_STR 64
+
+struct cs_settings {
+	char scenario[CS_STR];
+	int threads[CS_NR_GENERATORS];	/* -1: the scenario's */
+	int max_pageblocks, hold_ms;	/* -1: the scenario's */
+	unsigned int duration, audit_ms, freelist_ms, stall_s, series_ms;
+	unsigned int offline_timeout_ms, veto_pct;
+	bool run_on_load, stop_on_fail, bare;
+	char inject[CS_STR];
+	char areas[CS_STR];
+};
+
+enum cs_type { CS_T_int, CS_T_uint, CS_T_bool, CS_T_str };
+
+/*
+ * A setting: a module parameter of the module (so the module's own
+ * parameter table, THIS_MODULE->kp, is the settings table: nothing is
+ * listed twice) whose value lives in the harness's struct cs_settings.
+ */
+struct cs_param {
+	struct cs_harness *h;
+	size_t off;		/* of its field in struct cs_settings */
+	enum cs_type type;	/* a str field is char[CS_STR] */
+	long lo, hi;		/* accepted range (int, uint) */
+};
+
+extern const struct kernel_param_ops cs_param_ops;
+
+/*
+ * One line per setting, as torture_param(): the harness, the type (int,
+ * uint, bool, str), the name, its field in struct cs_settings, the range
+ * and the description. The default is in the harness's initializer
+ * (CS_FRAME_DEFAULTS for the frame's settings, in core/frame_params.h).
+ */
+#define cs_param(hs, ty, name, field, min, max, desc) \
+	static struct cs_param cs_param_##name = { \
+		.h = &(hs), .off = offsetof(struct cs_settings, field), \
+		.type = CS_T_##ty, .lo = (min), .hi = (max) }; \
+	module_param_cb(name, &cs_param_ops, &cs_param_##name, 0444); \
+	__MODULE_INFO(parm, cs_param_desc_##name, #name ":" desc)
+
+#define CS_FRAME_DEFAULTS \
+	.scenario = "default", .max_pageblocks = -1, .hold_ms = -1, \
+	.inject = "none", .audit_ms = 20, .freelist_ms = 200, .stall_s = 60, \
+	.series_ms = 250, .offline_timeout_ms = 8000, .veto_pct = 20
+
+/* ---- the report: detector counts, first violation, recent operations ------ */
+
+enum cs_op {
+	CS_OP_ALLOC, CS_OP_RELEASE, CS_OP_OFFLINE, CS_OP_ONLINE,
+	CS_OP_ISOLATE, CS_OP_UNISOLATE, CS_OP_FREE, CS_OP_AUDIT, CS_OP_NR
+};
+
+struct cs_event {
+	u64 ns;
+	unsigned long pfn;
+	unsigned long nr;
+	int ret;
+	u16 cpu;
+	u8 op;
+};
+
+#define CS_RING		64
+#define CS_FIRST_LEN	384
+
+struct cs_ctx {
+	const char *name;		/* console prefix: "cma_stress" */
+	int injected;			/* its findings print FAIL(injected); -1 */
+	u64 start_ns;
+	atomic_long_t checks[CS_NR_DETECTORS];
+	atomic_long_t violations[CS_NR_DETECTORS];
+	const char *disabled[CS_NR_DETECTORS];	/* why, or NULL */
+	atomic_long_t ops[CS_OP_NR];
+
+	spinlock_t lock;		/* ring and first violation */
+	unsigned int ring_head;
+	struct cs_event ring[CS_RING];
+	bool have_first;
+	u64 first_ns;
+	char first[CS_FIRST_LEN];
+	unsigned int first_nr;		/* events kept with it */
+	struct cs_event first_ring[CS_RING];
+	unsigned int console_lines;	/* FAIL lines printed so far */
+};
+
+void cs_ctx_init(struct cs_ctx *ctx, const char *name);
+void cs_ctx_reset(struct cs_ctx *ctx);
+void cs_event(struct cs_ctx *ctx, enum cs_op op, unsigned long pfn,
+	      unsigned long nr, int ret);
+__printf(3, 4)
+void cs_violation(struct cs_ctx *ctx, enum cs_detector_id d, const char *fmt, ...);
+static inline void cs_checked(struct cs_ctx *ctx, enum cs_detector_id d)
+{
+	atomic_long_inc(&ctx->checks[d]);
+}
+
+long cs_total_violations(struct cs_ctx *ctx);
+void cs_report_tail(struct cs_ctx *ctx, struct seq_file *m);
+void cs_report_live(struct cs_ctx *ctx, struct seq_file *m);
+void cs_report_geometry(struct seq_file *m);
+
+/* ---- the time series (core/series.c) ---------------------------------------- */
+
+#define CS_SERIES_ZONES 4
+#define CS_SERIES_ROWS 4096	/* 17 minutes at the default 250 ms */
+
+struct cs_sample {
+	unsigned int ms;		/* since start */
+	long cma_free_kb, cma_total_kb, mem_free_kb, mem_total_kb;
+	long isolated;			/* pageblocks, all zones */
+	long allocs, offlines, onlines, violations;
+	long zone_free_kb[CS_SERIES_ZONES];
+};
+
+struct cs_series {
+	spinlock_t lock;		/* rows, head */
+	struct cs_sample *rows;
+	unsigned int nr, head;
+	u64 next_ns;
+};
+
+int cs_series_init(struct cs_series *s, unsigned int nr);
+void cs_series_free(struct cs_series *s);
+void cs_series_reset(struct cs_series *s);
+void cs_series_sample(struct cs_series *s, struct cs_ctx *ctx,
+		      unsigned long totalcma, unsigned int interval_ms, bool now);
+void cs_series_show(struct cs_series *s, struct seq_file *m);
+
+/* ---- workers (core/workers.c) and D7 ------------------------------------------ */
+
+struct cs_worker {
+	struct task_struct *task;
+	struct cs_harness *h;
+	int gen;			/* its row in cs_generators[], -1: auditor */
+	int id;
+	bool stall_reported;
+	unsigned long progress;
+	unsigned long last_jiffies;	/* of the last progress */
+	const char *doing;
+	unsigned long doing_pfn;
+};
+
+struct cs_pool {
+	int n, max;
+	struct cs_worker *w;		/* max of them */
+};
+
+int cs_pool_alloc(struct cs_pool *p, int max);
+void cs_pool_free(struct cs_pool *p);
+int cs_pool_spawn(struct cs_harness *h, int gen, int id, int (*fn)(void *),
+		  const char *kind, int cpu);
+void cs_pool_stop(struct cs_pool *p);
+void cs_liveness(struct cs_harness *h, bool quiet);
+
+static inline void cs_progress(struct cs_worker *w, const char *doing,
+			       unsigned long pfn)
+{
+	WRITE_ONCE(w->doing, doing);
+	WRITE_ONCE(w->doing_pfn, pfn);
+	w->progress++;
+	WRITE_ONCE(w->last_jiffies, jiffies);
+}
+
+static inline unsigned int cs_rand(unsigned int n)
+{
+	return n ? get_random_u32_below(n) : 0;
+}
+
+/* ---- CMA areas (core/areas.c) ------------------------------------------------- */
+
+struct cs_area {
+	unsigned long base_pfn;
+	unsigned long count;
+	char name[32];
+	struct zone *zone;
+	void *cma;			/* struct cma *, NULL for a found run */
+	bool use;			/* G1 allocates here (areas=) */
+	/* G1's books (gen/cma.c), allocated at its start */
+	spinlock_t lock;		/* owned */
+	unsigned long *owned;		/* pages we hold now (D4 overlap) */
+	unsigned long *ever;		/* pages we ever held (D6) */
+	unsigned long *baseline;	/* the CMA bitmap at start (D6) */
+};
+
+int cs_areas_init(void);
+int cs_areas_find(struct cs_harness *h);
+void cs_areas_free(struct cs_harness *h);
+void cs_areas_select(struct cs_harness *h);
+struct cs_area *cs_area_of(struct cs_harness *h, unsigned long pfn);
+bool cs_block_near_area(struct cs_harness *h, unsigned long block);
+
+/* ---- the harness ------------------------------------------------------------------ */
+
+/* What one run resolved from the settings and the scenario. */
+struct cs_run {
+	const struct cs_scenario *scenario;
+	int threads[CS_NR_GENERATORS];	/* threads per generator (x CPUs if per_cpu) */
+	int max_pageblocks, hold_ms;
+	int inject;			/* a detector, or -1 */
+};
+
+/* What the audits read on top of the kernel's state: inject=d1..d3. */
+struct cs_view {
+	struct zone *zone;		/* the zone a counter bias applies to */
+	long bias[NR_VM_ZONE_STAT_ITEMS];
+	int bias_for;			/* the detector that sees the bias */
+	unsigned long area0_lead;	/* D3 sees area 0 start this much lower */
+};
+
+struct cs_harness {
+	/* Given by the module. */
+	const char *name;		/* "cma_stress": debugfs dir, FAIL lines */
+	struct module *owner;		/* whose parameters are the settings */
+	const struct cs_scenario *scenarios;
+	int nr_scenarios;
+	struct cs_settings set;		/* module parameters point here */
+
+	/* The frame's. */
+	struct mutex lock;		/* start, stop, settings, report */
+	bool inited;
+	struct cs_ctx ctx;
+	struct cs_run run;
+	struct cs_view view;
+	struct cs_pool pool;
+	struct cs_series series;
+	struct dentry *dir;
+	struct work_struct stop_work;
+	unsigned int run_id;		/* of the current (or last) run */
+	unsigned int stop_for;		/* run_id a queued stop is for */
+	bool running, ran;
+	unsigned long start_jiffies, stop_jiffies;
+	unsigned long totalram_start;
+	atomic_long_t count[CS_NR_GENERATORS][CS_GEN_COUNTERS];
+	atomic_long_t audits_full, audit_pages;
+	atomic64_t audit_ns;
+
+	/* Shared between generators. */
+	struct cs_area *areas;
+	int nr_areas, max_areas;
+	unsigned long totalcma;		/* pages in every area */
+	atomic_t isolating;		/* isolations of ours in flight (G2 waits) */
+	unsigned long last_pfn;		/* G4's latest range: G3 aims next to it */
+	atomic64_t next_id;		/* G1 range ids */
+	void *leaked;			/* inject=d6: a G1 range kept past stop */
+	void *g4;			/* G4's registry (gen/contig.c) */
+};
+
+int cs_harness_init(struct cs_harness *h);
+void cs_harness_cleanup(struct cs_harness *h);
+
+/* Frame services for generators and detectors. */
+static inline void cs_count(struct cs_worker *w, int counter, long n)
+{
+	atomic_long_add(n, &w->h->count[w->gen][counter]);
+}
+
+static inline void cs_count_set(struct cs_worker *w, int counter, long v)
+{
+	atomic_long_set(&w->h->count[w->gen][counter], v);
+}
+
+static inline bool cs_injecting(struct cs_harness *h, enum cs_detector_id d)
+{
+	return h->run.inject == d;
+}
+
+/* Run detector @d's injection hook at its site, if inject=d<d> is on. */
+static inline bool cs_inject(struct cs_harness *h, enum cs_detector_id d, void *arg)
+{
+	return cs_injecting(h, d) && cs_detectors[d].inject(h, arg);
+}
+
+bool cs_offers(struct cs_harness *h, int gen);
+int cs_settings_check(struct cs_harness *h);
+int cs_settings_resolve(struct cs_harness *h);
+int cs_settings_write(struct cs_harness *h, const char *key, const char *val);
+void cs_settings_show(struct cs_harness *h, struct seq_file *m);
+int cs_start(struct cs_harness *h);
+void cs_stop(struct cs_harness *h);
+void cs_audit_now(struct cs_harness *h, bool quiet);
+int cs_debugfs_init(struct cs_harness *h);
+
+/* ---- symbols (core/syms.c) ------------------------------------------------------------- */
+
+struct cs_sym {
+	const char *name;
+	void **addr;		/* where the resolved address goes */
+	bool is_func;		/* called indirectly: must be IBT-safe */
+	bool sleeps;		/* so it cannot be called with IBT off */
+	const char *needed_by;	/* what is disabled without it */
+};
+
+int cs_resolve(const char *who, struct cs_sym *syms, int n);
+unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,
+			      unsigned long c);
+
+/* ---- audits (core/audit.c, core/pageblock.c) --------------------------------------- */
+
+int cs_pageblock_init(void);
+bool cs_can_read_pageblocks(void);
+int cs_pageblock_mt(unsigned long pfn);
+const char *cs_mt_name(int mt);
+/* for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) */
+struct zone *cs_next_zone(struct zone *zone);
+long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms);
+#define CS_FOREIGN_REF_WAIT_MS 200
+
+void cs_audit_counters(struct cs_harness *h, bool quiet);	/* D1 */
+void cs_audit_freelists(struct cs_harness *h, bool quiet);	/* D2 */
+void cs_audit_pageblocks(struct cs_harness *h, bool quiet);	/* D3 */
+void cs_quiesce(struct cs_harness *h, bool quiet);		/* D6 */
+bool cs_inject_view(struct cs_harness *h, void *arg);		/* D1-D3 */
+
+/* ---- the generators' code (gen/) ---------------------------------------------------------- */
+
+int cs_cma_init(void);
+int cs_g1_thread(void *arg);
+const char *cs_g1_unusable(struct cs_harness *h);
+int cs_g1_start(struct cs_harness *h);
+void cs_g1_quiesce(struct cs_harness *h);
+void cs_g1_cleanup(struct cs_harness *h);
+void cs_g1_report(struct cs_harness *h, struct seq_file *m);
+bool cs_inject_d4(struct cs_harness *h, void *arg);
+bool cs_inject_d6(struct cs_harness *h, void *arg);
+bool cs_inject_d7(struct cs_harness *h, void *arg);
+
+int cs_g2_thread(void *arg);
+int cs_g5_thread(void *arg);
+int cs_g6_thread(void *arg);
+bool cs_inject_d5(struct cs_harness *h, void *arg);
+
+int cs_g3_thread(void *arg);
+unsigned long cs_memblock_pages(void);
+int cs_hotplug_init(void);
+void cs_hotplug_exit(void);
+
+int cs_g4_thread(void *arg);
+int cs_g4_start(struct cs_harness *h);
+void cs_g4_cleanup(struct cs_harness *h);
+/* G3 and G4 register the ranges they isolate, for G4's leftover check. */
+int cs_iso_begin(struct cs_harness *h, unsigned long start, unsigned long end,
+		 bool racer);
+void cs_iso_end(struct cs_harness *h, int slot);
+
+#endif /* CS_CORE_H */

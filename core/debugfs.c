@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The debugfs files of a harness, /sys/kernel/debug/<module>/, one small
+ * function per file as in mm/cma_debug.c. All are root-only.
+ *
+ *  control  write: start | stop | audit | reset | key=value (any setting)
+ *  report   key: value lines ending in "verdict: PASS|FAIL"
+ *  stats    live counters, cheap enough to poll while running
+ *  series   the sampled counters, CSV
+ *  areas    the CMA areas the audits know
+ *
+ * A malformed write gets -EINVAL and exactly one dmesg line; a setting or
+ * reset while running gets -EBUSY.
+ */
+#include <linux/module.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+#include "cs_core.h"
+
+static int cs_command(struct cs_harness *h, char *cmd)
+{
+	char *eq = strchr(cmd, '=');
+
+	if (!strcmp(cmd, "start"))
+		return cs_start(h);
+	if (!strcmp(cmd, "stop")) {
+		cs_stop(h);
+		return 0;
+	}
+	if (!strcmp(cmd, "audit")) {
+		cs_audit_now(h, !h->running);
+		return 0;
+	}
+	if (!strcmp(cmd, "reset")) {
+		if (h->running)
+			return -EBUSY;
+		cs_ctx_reset(&h->ctx);
+		return 0;
+	}
+	if (eq && eq != cmd) {
+		*eq = '\0';
+		if (h->running)
+			return -EBUSY;
+		return cs_settings_write(h, strim(cmd), strim(eq + 1));
+	}
+	pr_warn("%s: control: unknown command '%.32s': use start, stop, audit, reset or key=value\n",
+		h->name, cmd);
+	return -EINVAL;
+}
+
+static ssize_t cs_control_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	struct cs_harness *h = file->private_data;
+	char buf[96], *cmd;
+	int ret;
+
+	if (!len || len >= sizeof(buf)) {
+		pr_warn("%s: control: %zu-byte write: a command is 1..%zu bytes\n",
+			h->name, len, sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	cmd = strim(buf);
+	mutex_lock(&h->lock);
+	ret = cs_command(h, cmd);
+	if (ret == -EBUSY)
+		pr_warn("%s: control: '%.32s' refused while running: stop first\n",
+			h->name, cmd);
+	mutex_unlock(&h->lock);
+	return ret ? ret : len;
+}
+
+static const struct file_operations cs_control_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = cs_control_write,
+	.llseek = noop_llseek,
+};
+
+static const char *cs_state(struct cs_harness *h)
+{
+	return h->running ? "running" : h->ran ? "stopped" : "idle";
+}
+
+static unsigned int cs_elapsed_ms(struct cs_harness *h)
+{
+	if (!h->ran)
+		return 0;
+	return jiffies_to_msecs((h->running ? jiffies : h->stop_jiffies) -
+				h->start_jiffies);
+}
+
+/*
+ * Audit cost, for the bench: the mean time of one full audit (D2 + D3)
+ * and that time per GiB of zone memory it covered.
+ */
+static void cs_show_audit_cost(struct cs_harness *h, struct seq_file *m)
+{
+	long audits = atomic_long_read(&h->audits_full);
+	u64 ns = atomic64_read(&h->audit_ns);
+	unsigned long span = 0;
+	struct zone *zone;
+
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone))
+		span += zone->spanned_pages;
+	seq_printf(m, "audit_pages_walked: %ld\n", atomic_long_read(&h->audit_pages));
+	seq_printf(m, "audit_full_count: %ld\n", audits);
+	seq_printf(m, "audit_full_us_mean: %llu\n",
+		   audits ? div64_u64(ns, audits * 1000) : 0);
+	seq_printf(m, "audit_us_per_gib: %llu\n",
+		   audits && span ? div64_u64(ns << (30 - PAGE_SHIFT),
+					      (u64)audits * span * 1000) : 0);
+}
+
+/* Every counter of every generator this module offers, then its extras. */
+static void cs_show_counters(struct cs_harness *h, struct seq_file *m)
+{
+	int g, c;
+
+	for (g = 0; g < CS_NR_GENERATORS; g++) {
+		const struct cs_generator *gen = &cs_generators[g];
+
+		if (!cs_offers(h, g))
+			continue;
+		for (c = 0; c < CS_GEN_COUNTERS && gen->counters[c]; c++)
+			seq_printf(m, "%s_%s: %ld\n", gen->name, gen->counters[c],
+				   atomic_long_read(&h->count[g][c]));
+		if (gen->report)
+			gen->report(h, m);
+	}
+	cs_show_audit_cost(h, m);
+}
+
+static void cs_show_areas(struct cs_harness *h, struct seq_file *m,
+			  const char *key)
+{
+	int i;
+
+	for (i = 0; i < h->nr_areas; i++) {
+		const struct cs_area *a = &h->areas[i];
+
+		if (key)
+			seq_printf(m, "%s_%d: ", key, i);
+		seq_printf(m, "%s base_pfn=%#lx pages=%lu zone=%s use=%d\n", a->name,
+			   a->base_pfn, a->count, a->zone ? a->zone->name : "?",
+			   a->use);
+	}
+}
+
+static int cs_report_show(struct seq_file *m, void *v)
+{
+	struct cs_harness *h = m->private;
+
+	mutex_lock(&h->lock);
+	seq_printf(m, "module: %s\n", h->name);
+	seq_printf(m, "kernel: %s\n", init_utsname()->release);
+	seq_printf(m, "state: %s\n", cs_state(h));
+	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_ms(h) / 1000);
+	cs_settings_show(h, m);
+	cs_report_geometry(m);
+	seq_printf(m, "cma_total_kb: %lu\n", h->totalcma << (PAGE_SHIFT - 10));
+	seq_printf(m, "areas: %d\n", h->nr_areas);
+	cs_show_areas(h, m, "area");
+	cs_show_counters(h, m);
+	cs_report_tail(&h->ctx, m);
+	mutex_unlock(&h->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cs_report);
+
+static int cs_stats_show(struct seq_file *m, void *v)
+{
+	struct cs_harness *h = m->private;
+
+	seq_printf(m, "state: %s\n", cs_state(h));
+	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_ms(h) / 1000);
+	cs_show_counters(h, m);
+	cs_report_live(&h->ctx, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cs_stats);
+
+static int cs_series_file_show(struct seq_file *m, void *v)
+{
+	struct cs_harness *h = m->private;
+
+	cs_series_show(&h->series, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cs_series_file);
+
+static int cs_areas_show(struct seq_file *m, void *v)
+{
+	cs_show_areas(m->private, m, NULL);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cs_areas);
+
+int cs_debugfs_init(struct cs_harness *h)
+{
+	h->dir = debugfs_create_dir(h->name, NULL);
+	if (IS_ERR(h->dir)) {
+		pr_err("%s: cannot create /sys/kernel/debug/%s: %ld\n", h->name,
+		       h->name, PTR_ERR(h->dir));
+		return PTR_ERR(h->dir);
+	}
+	debugfs_create_file("control", 0200, h->dir, h, &cs_control_fops);
+	debugfs_create_file("report", 0400, h->dir, h, &cs_report_fops);
+	debugfs_create_file("stats", 0400, h->dir, h, &cs_stats_fops);
+	debugfs_create_file("series", 0400, h->dir, h, &cs_series_file_fops);
+	debugfs_create_file("areas", 0400, h->dir, h, &cs_areas_fops);
+	return 0;
+}

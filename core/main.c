@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cs_core.ko: the frame, its two tables and the generators' code, shared
+ * by cma_stress and isolate_race (see cs_core.h). Loading it resolves the
+ * unexported symbols once, saying which ones it could not find and what
+ * that disables, and registers G3's memory notifier.
+ */
+#include <linux/module.h>
+#include "cs_core.h"
+
+static int __init cs_core_init(void)
+{
+	cs_pageblock_init();
+	cs_areas_init();
+	cs_cma_init();
+	return cs_hotplug_init();
+}
+
+static void __exit cs_core_exit(void)
+{
+	cs_hotplug_exit();
+}
+
+module_init(cs_core_init);
+module_exit(cs_core_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("cma-stress harness frame, detectors and generators");

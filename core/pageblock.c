@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pageblock migratetypes and D3.
+ *
+ * get_pfnblock_flags_mask() is not exported: it is resolved at load, and
+ * called with IBT enforcement lifted if objtool sealed it (it never
+ * sleeps). Without it, D3 and D2's list-versus-pageblock rules are off and
+ * say so in the report.
+ */
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/memory_hotplug.h>
+#include <linux/page-isolation.h>
+#include <linux/pageblock-flags.h>
+#include "cs_core.h"
+
+static unsigned long (*p_get_pfnblock_flags_mask)(const struct page *page,
+						  unsigned long pfn,
+						  unsigned long mask);
+
+static struct cs_sym cs_pageblock_syms[] = {
+	{ "get_pfnblock_flags_mask", (void **)&p_get_pfnblock_flags_mask, true,
+	  false, "D2 list-type checks, D3 pageblock audit, D5 CMA-pageblock check" },
+};
+
+bool cs_can_read_pageblocks(void)
+{
+	return p_get_pfnblock_flags_mask;
+}
+
+int cs_pageblock_mt(unsigned long pfn)
+{
+	return cs_call_nosleep(p_get_pfnblock_flags_mask,
+			      (unsigned long)pfn_to_page(pfn), pfn, MIGRATETYPE_MASK);
+}
+
+const char *cs_mt_name(int mt)
+{
+	switch (mt) {
+	case MIGRATE_UNMOVABLE: return "Unmovable";
+	case MIGRATE_MOVABLE: return "Movable";
+	case MIGRATE_RECLAIMABLE: return "Reclaimable";
+	case MIGRATE_HIGHATOMIC: return "HighAtomic";
+#ifdef CONFIG_CMA
+	case MIGRATE_CMA: return "CMA";
+#endif
+#ifdef CONFIG_MEMORY_ISOLATION
+	case MIGRATE_ISOLATE: return "Isolate";
+#endif
+	default: return "?";
+	}
+}
+
+/* The populated zone after @zone (NULL: the first), without next_zone(). */
+struct zone *cs_next_zone(struct zone *zone)
+{
+	int nid = zone ? zone_to_nid(zone) : first_online_node;
+	struct zone *z = zone ? zone + 1 : NODE_DATA(nid)->node_zones;
+
+	for (;;) {
+		for (; z < NODE_DATA(nid)->node_zones + MAX_NR_ZONES; z++)
+			if (populated_zone(z))
+				return z;
+		nid = next_online_node(nid);
+		if (nid >= MAX_NUMNODES)
+			return NULL;
+		z = NODE_DATA(nid)->node_zones;
+	}
+}
+
+/* A D3 finding is about the view: inject=d3 moves area 0's start down. */
+static const struct cs_area *cs_area_seen(struct cs_harness *h, unsigned long pfn)
+{
+	const struct cs_area *a = cs_area_of(h, pfn);
+
+	if (!a && h->nr_areas && h->view.area0_lead &&
+	    pfn >= h->areas[0].base_pfn - h->view.area0_lead &&
+	    pfn < h->areas[0].base_pfn)
+		a = &h->areas[0];
+	return a;
+}
+
+/*
+ * D3. Mirrors init_cma_reserved_pageblock() (a CMA area's pageblocks are
+ * MIGRATE_CMA for life), the fallback tables (nothing steals a CMA block),
+ * and undo_isolate_page_range() (every isolation is undone, except that an
+ * offlined block stays isolated while it is offline, so offline memory is
+ * skipped). Every area is known here, used by G1 or not.
+ */
+void cs_audit_pageblocks(struct cs_harness *h, bool quiet)
+{
+	struct cs_ctx *ctx = &h->ctx;
+	struct zone *zone;
+	unsigned int n = 0;
+
+	if (!cs_can_read_pageblocks())
+		return;
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
+		unsigned long pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
+		unsigned long end = zone_end_pfn(zone);
+
+		for (; pfn < end; pfn += pageblock_nr_pages) {
+			const struct cs_area *a;
+			int mt;
+
+			if (!(++n % 1024))
+				cond_resched();
+			if (!pfn_to_online_page(pfn))
+				continue;
+			mt = cs_pageblock_mt(pfn);
+			a = cs_area_seen(h, pfn);
+			if (a && !is_migrate_cma(mt) && !(is_migrate_isolate(mt) && !quiet))
+				cs_violation(ctx, CS_D3_PAGEBLOCK,
+					     "pageblock %#lx in CMA area %s is %s",
+					     pfn, a->name, cs_mt_name(mt));
+			else if (!a && is_migrate_cma(mt))
+				cs_violation(ctx, CS_D3_PAGEBLOCK,
+					     "pageblock %#lx in zone %s is CMA outside every CMA area",
+					     pfn, zone->name);
+			else if (!a && quiet && is_migrate_isolate(mt))
+				cs_violation(ctx, CS_D3_PAGEBLOCK,
+					     "pageblock %#lx in zone %s still isolated after quiesce",
+					     pfn, zone->name);
+		}
+		cond_resched();
+	}
+	cs_checked(ctx, CS_D3_PAGEBLOCK);
+}
+
+int cs_pageblock_init(void)
+{
+	cs_resolve("cs_core", cs_pageblock_syms, ARRAY_SIZE(cs_pageblock_syms));
+	return 0;
+}

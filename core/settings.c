@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Settings: the module's parameters declared with cs_param() (so
+ * THIS_MODULE->kp, the module's own parameter table, is the settings
+ * table and the control file's keys), the check of every value against
+ * its range, and what a run makes of them with its scenario.
+ *
+ * A refused value gets -EINVAL and exactly one dmesg line saying what was
+ * wrong, and changes nothing. Numbers are decimal: a leading 0 is not
+ * octal here.
+ */
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include "cs_core.h"
+
+static void *cs_field(const struct cs_param *p)
+{
+	return (char *)&p->h->set + p->off;
+}
+
+/* The harness's settings: its module's parameters that are ours. */
+static const struct cs_param *cs_param_at(struct cs_harness *h, unsigned int i,
+					  const char **name)
+{
+	const struct kernel_param *kp = &h->owner->kp[i];
+
+	if (kp->ops != &cs_param_ops)
+		return NULL;
+	*name = kp->name;
+	return kp->arg;
+}
+
+static size_t cs_size(const struct cs_param *p)
+{
+	switch (p->type) {
+	case CS_T_int:
+		return sizeof(int);
+	case CS_T_uint:
+		return sizeof(unsigned int);
+	case CS_T_bool:
+		return sizeof(bool);
+	default:
+		return CS_STR;
+	}
+}
+
+static const struct cs_param *cs_param_find(struct cs_harness *h, const char *key)
+{
+	const struct cs_param *p;
+	const char *name;
+	unsigned int i;
+
+	for (i = 0; i < h->owner->num_kp; i++) {
+		p = cs_param_at(h, i, &name);
+		if (p && !strcmp(name, key))
+			return p;
+	}
+	return NULL;
+}
+
+/* A module offers a generator by having its thread-count setting. */
+bool cs_offers(struct cs_harness *h, int gen)
+{
+	return cs_param_find(h, cs_generators[gen].setting);
+}
+
+static long cs_value(const struct cs_param *p)
+{
+	void *v = cs_field(p);
+
+	switch (p->type) {
+	case CS_T_int:
+		return *(int *)v;
+	case CS_T_uint:
+		return *(unsigned int *)v;
+	case CS_T_bool:
+		return *(bool *)v;
+	default:
+		return 0;
+	}
+}
+
+static const struct cs_scenario *cs_scenario_find(struct cs_harness *h)
+{
+	int i;
+
+	for (i = 0; i < h->nr_scenarios; i++)
+		if (!strcmp(h->set.scenario, h->scenarios[i].name))
+			return &h->scenarios[i];
+	return NULL;
+}
+
+/* "none" -> -1, "d1".."d7" -> a detector; -EINVAL otherwise. */
+static int cs_inject_parse(struct cs_harness *h)
+{
+	const char *v = h->set.inject;
+	int d;
+
+	if (!strcmp(v, "none"))
+		return -1;
+	if (v[0] != 'd' || v[1] < '1' || v[1] > '0' + CS_NR_DETECTORS || v[2]) {
+		pr_err("%s: inject='%.16s' unknown: use none or d1..d%d\n",
+		       h->name, v, CS_NR_DETECTORS);
+		return -EINVAL;
+	}
+	d = v[1] - '1';
+	if (h->ctx.disabled[d]) {
+		pr_err("%s: inject=%s: %s is disabled here: %s\n", h->name, v,
+		       cs_detectors[d].id, h->ctx.disabled[d]);
+		return -EINVAL;
+	}
+	return d;
+}
+
+/* One value within its range; one dmesg line if not. */
+static int cs_check_one(const struct cs_param *p, const char *name)
+{
+	long v = cs_value(p);
+
+	if ((p->type == CS_T_int || p->type == CS_T_uint) &&
+	    (v < p->lo || v > p->hi)) {
+		pr_err("%s: %s=%ld out of range %ld..%ld%s\n", p->h->name, name,
+		       v, p->lo, p->hi, p->lo == -1 ? " (-1: the scenario's)" : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every value within its range, the scenario and the injection known. */
+int cs_settings_check(struct cs_harness *h)
+{
+	const struct cs_param *p;
+	const char *name;
+	unsigned int i;
+	int d;
+
+	for (i = 0; i < h->owner->num_kp; i++) {
+		p = cs_param_at(h, i, &name);
+		if (p && cs_check_one(p, name))
+			return -EINVAL;
+	}
+	if (!cs_scenario_find(h)) {
+		pr_err("%s: scenario '%.16s' unknown: see README (scenarios)\n",
+		       h->name, h->set.scenario);
+		return -EINVAL;
+	}
+	d = cs_inject_parse(h);
+	return d < -1 ? d : 0;
+}
+
+static int cs_pick(int setting, int scenario)
+{
+	return setting == -1 ? scenario : setting;
+}
+
+/* The run's values: every -1 setting takes the scenario's value. */
+int cs_settings_resolve(struct cs_harness *h)
+{
+	struct cs_run *r = &h->run;
+	int g, d, ret = cs_settings_check(h);
+
+	if (ret)
+		return ret;
+	r->scenario = cs_scenario_find(h);
+	for (g = 0; g < CS_NR_GENERATORS; g++) {
+		r->threads[g] = cs_offers(h, g) ?
+				cs_pick(h->set.threads[g], r->scenario->threads[g]) : 0;
+		if (r->threads[g] > 0 && cs_generators[g].unusable &&
+		    cs_generators[g].unusable(h))
+			r->threads[g] = 0;	/* said once, at load */
+	}
+	r->max_pageblocks = cs_pick(h->set.max_pageblocks, r->scenario->max_pageblocks);
+	r->hold_ms = cs_pick(h->set.hold_ms, r->scenario->hold_ms);
+	d = cs_inject_parse(h);
+	if (d >= 0 && cs_detectors[d].inject_in) {
+		for (g = 0; g < CS_NR_GENERATORS; g++)
+			if ((cs_detectors[d].inject_in & BIT(g)) && r->threads[g] > 0)
+				break;
+		if (g == CS_NR_GENERATORS) {
+			pr_err("%s: inject=%s: no thread of the generator where %s\n",
+			       h->name, h->set.inject, cs_detectors[d].inject_how);
+			return -EINVAL;
+		}
+	}
+	r->inject = d;
+	return 0;
+}
+
+/* Parse @val into @p's field: decimal numbers, strings that fit. */
+static int cs_parse(const struct cs_param *p, const char *name, const char *val)
+{
+	void *v = cs_field(p);
+	int ret;
+
+	switch (p->type) {
+	case CS_T_int:
+		ret = kstrtoint(val, 10, v);
+		break;
+	case CS_T_uint:
+		ret = kstrtouint(val, 10, v);
+		break;
+	case CS_T_bool:
+		ret = kstrtobool(val, v);
+		break;
+	default:
+		ret = strlen(val) < CS_STR ? 0 : -EINVAL;
+		if (!ret)
+			strscpy(v, val, CS_STR);
+		break;
+	}
+	if (ret)
+		pr_warn("%s: cannot parse '%.32s' as a value for %s\n",
+			p->h->name, val, name);
+	return ret ? -EINVAL : 0;
+}
+
+/*
+ * Parse into place, then check (@all: every setting together, as a control
+ * write; else just this one, as at load, where init checks the rest);
+ * restore the old value on failure.
+ */
+static int cs_set(const struct cs_param *p, const char *name, const char *val,
+		  bool all)
+{
+	char old[CS_STR];
+	int ret;
+
+	memcpy(old, cs_field(p), cs_size(p));
+	ret = cs_parse(p, name, val);
+	if (!ret)
+		ret = all ? cs_settings_check(p->h) : cs_check_one(p, name);
+	if (ret)
+		memcpy(cs_field(p), old, cs_size(p));
+	return ret ? -EINVAL : 0;
+}
+
+/* key=value from the control file. */
+int cs_settings_write(struct cs_harness *h, const char *key, const char *val)
+{
+	const struct cs_param *p = cs_param_find(h, key);
+
+	if (!p) {
+		pr_warn("%s: control: unknown setting '%.32s'\n", h->name, key);
+		return -EINVAL;
+	}
+	return cs_set(p, key, val, true);
+}
+
+/* Module parameters: insmod's values, and reads under /sys/module. */
+static int cs_param_set(const char *val, const struct kernel_param *kp)
+{
+	char buf[CS_STR];
+
+	strscpy(buf, val, sizeof(buf));	/* insmod may leave a newline */
+	return cs_set(kp->arg, kp->name, strim(buf), false);
+}
+
+static int cs_param_get(char *buffer, const struct kernel_param *kp)
+{
+	const struct cs_param *p = kp->arg;
+
+	if (p->type == CS_T_str)
+		return sysfs_emit(buffer, "%s\n", (char *)cs_field(p));
+	return sysfs_emit(buffer, "%ld\n", cs_value(p));
+}
+
+const struct kernel_param_ops cs_param_ops = {
+	.set = cs_param_set,
+	.get = cs_param_get,
+};
+EXPORT_SYMBOL_GPL(cs_param_ops);
+
+/* For the report: every setting as written, then what the run used. */
+void cs_settings_show(struct cs_harness *h, struct seq_file *m)
+{
+	const struct cs_param *p;
+	const char *name;
+	unsigned int i;
+	int g;
+
+	seq_printf(m, "scenario: %s\n", h->set.scenario);
+	seq_puts(m, "settings:");
+	for (i = h->owner->num_kp; i-- > 0; ) {	/* the order they were declared */
+		p = cs_param_at(h, i, &name);
+		if (!p)
+			continue;
+		if (p->type == CS_T_str)
+			seq_printf(m, " %s=%s", name, (char *)cs_field(p));
+		else
+			seq_printf(m, " %s=%ld", name, cs_value(p));
+	}
+	seq_puts(m, "\nthreads:");
+	for (g = 0; g < CS_NR_GENERATORS; g++)
+		if (cs_offers(h, g))
+			seq_printf(m, " %s=%d", cs_generators[g].name, h->run.threads[g]);
+	seq_printf(m, "\nrun: max_pageblocks=%d hold_ms=%d\n",
+		   h->run.max_pageblocks, h->run.hold_ms);
+}

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * G1: cma_alloc()/cma_release() workers, with D4 on every range they get
+ * and G1's part of D6 (the CMA bitmap).
+ *
+ * Sizes run from one page to max_pageblocks pageblocks, biased to
+ * pageblock multiples; alignments from 0 to pageblock_order; holds from
+ * zero to hold_ms. Each range is stamped with a pattern derived from
+ * (pfn, range id) and verified before release: a page handed out while
+ * still in use (seed 002) shows up as a foreign reference or a changed
+ * word.
+ */
+#include <linux/module.h>
+#include <linux/cma.h>
+#include <linux/delay.h>
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include "cs_core.h"
+
+#ifdef CS_HAVE_MM_CMA_H
+#include "cma.h"	/* struct cma: D6 reads the allocation bitmap */
+#endif
+
+static struct page *(*p_cma_alloc)(struct cma *, unsigned long, unsigned int, bool);
+static bool (*p_cma_release)(struct cma *, const struct page *, unsigned long);
+
+static struct cs_sym cs_cma_syms[] = {
+	{ "cma_alloc", (void **)&p_cma_alloc, true, true, "G1, D4 and D6 in cma_stress" },
+	{ "cma_release", (void **)&p_cma_release, true, true, "G1, D4 and D6 in cma_stress" },
+};
+
+int cs_cma_init(void)
+{
+	if (IS_ENABLED(CONFIG_CMA))
+		cs_resolve("cs_core", cs_cma_syms, ARRAY_SIZE(cs_cma_syms));
+	return 0;
+}
+
+const char *cs_g1_unusable(struct cs_harness *h)
+{
+	int i;
+
+	if (!p_cma_alloc || !p_cma_release)
+		return "cma_alloc/cma_release unresolved";
+	for (i = 0; i < h->nr_areas; i++)
+		if (h->areas[i].cma)
+			return NULL;
+	return "no named CMA area";
+}
+
+struct cs_range {
+	struct list_head node;
+	struct cs_area *a;
+	struct page *pages;
+	unsigned long pfn, count;
+	u64 id;
+};
+
+static void cs_cma_bitmap(struct cs_area *a, unsigned long *dst)
+{
+#ifdef CS_HAVE_MM_CMA_H
+	struct cma *cma = a->cma;
+	unsigned long i, bits = cma->count >> cma->order_per_bit;
+	unsigned long flags;
+
+	bitmap_zero(dst, a->count);
+	spin_lock_irqsave(&cma->lock, flags);
+	for_each_set_bit(i, cma->bitmap, bits)
+		bitmap_set(dst, i << cma->order_per_bit, 1U << cma->order_per_bit);
+	spin_unlock_irqrestore(&cma->lock, flags);
+#endif
+}
+
+/* inject=d6 kept this range past stop: give it back now. */
+static void cs_release_leak(struct cs_harness *h)
+{
+	struct cs_range *r = h->leaked;
+
+	if (!r)
+		return;
+	spin_lock(&r->a->lock);
+	bitmap_clear(r->a->owned, r->pfn - r->a->base_pfn, r->count);
+	spin_unlock(&r->a->lock);
+	p_cma_release(r->a->cma, r->pages, r->count);
+	kfree(r);
+	h->leaked = NULL;
+}
+
+/* The books of every area G1 uses, zeroed, and the CMA bitmap as it is. */
+int cs_g1_start(struct cs_harness *h)
+{
+	int i;
+
+	cs_release_leak(h);
+	for (i = 0; i < h->nr_areas; i++) {
+		struct cs_area *a = &h->areas[i];
+
+		if (!a->cma)
+			continue;
+		if (!a->owned) {
+			a->owned = bitmap_zalloc(a->count, GFP_KERNEL);
+			a->ever = bitmap_zalloc(a->count, GFP_KERNEL);
+			a->baseline = bitmap_zalloc(a->count, GFP_KERNEL);
+			if (!a->owned || !a->ever || !a->baseline)
+				return -ENOMEM;	/* the rest freed at unload */
+		}
+		bitmap_zero(a->owned, a->count);
+		bitmap_zero(a->ever, a->count);
+		cs_cma_bitmap(a, a->baseline);
+	}
+	return 0;
+}
+
+void cs_g1_cleanup(struct cs_harness *h)
+{
+	int i;
+
+	cs_release_leak(h);
+	for (i = 0; i < h->nr_areas; i++) {
+		bitmap_free(h->areas[i].owned);
+		bitmap_free(h->areas[i].ever);
+		bitmap_free(h->areas[i].baseline);
+		h->areas[i].owned = NULL;
+		h->areas[i].ever = NULL;
+		h->areas[i].baseline = NULL;
+	}
+}
+
+/*
+ * D6, G1's part: with every worker stopped and every range released, no
+ * bit of the CMA bitmap that was clear at start and that we ever set may
+ * remain, and our own books hold nothing.
+ */
+void cs_g1_quiesce(struct cs_harness *h)
+{
+	int i;
+
+	for (i = 0; i < h->nr_areas; i++) {
+		struct cs_area *a = &h->areas[i];
+		unsigned long *now, n, first;
+
+		if (!a->use || !a->owned)
+			continue;
+		if (!h->leaked && !bitmap_empty(a->owned, a->count))
+			cs_violation(&h->ctx, CS_D6_QUIESCE,
+				     "after stop, area %s still has ranges marked held",
+				     a->name);
+#ifndef CS_HAVE_MM_CMA_H
+		continue;
+#endif
+		now = bitmap_zalloc(a->count, GFP_KERNEL);
+		if (!now)
+			continue;
+		cs_cma_bitmap(a, now);
+		bitmap_andnot(now, now, a->baseline, a->count);
+		bitmap_and(now, now, a->ever, a->count);
+		n = bitmap_weight(now, a->count);
+		first = find_first_bit(now, a->count);
+		bitmap_free(now);
+		if (n)
+			cs_violation(&h->ctx, CS_D6_QUIESCE,
+				     "after stop, CMA area %s bitmap still marks %lu page(s) we released, first pfn %#lx",
+				     a->name, n, a->base_pfn + first);
+	}
+}
+
+static u64 cs_pattern(unsigned long pfn, u64 id, unsigned int word)
+{
+	return ((u64)pfn << 20 ^ id * 0x9e3779b97f4a7c15ULL) + word;
+}
+
+#define CS_STAMP_STRIDE 32	/* one word in 32: every 256 bytes */
+
+static void cs_stamp(struct cs_range *r)
+{
+	unsigned long i;
+	unsigned int w;
+
+	for (i = 0; i < r->count; i++) {
+		u64 *p = kmap_local_page(r->pages + i);
+
+		for (w = 0; w < PAGE_SIZE / 8; w += CS_STAMP_STRIDE)
+			p[w] = cs_pattern(r->pfn + i, r->id, w);
+		kunmap_local(p);
+	}
+}
+
+/* inject=d4: as if somebody else wrote a page we hold (one time in four). */
+bool cs_inject_d4(struct cs_harness *h, void *arg)
+{
+	u64 *p;
+
+	if (cs_rand(4))
+		return false;
+	p = kmap_local_page(arg);
+	*p ^= 1;
+	kunmap_local(p);
+	return true;
+}
+
+/* D4 on a range we hold: refcount 1, not free, our pattern intact. */
+static void cs_verify(struct cs_harness *h, struct cs_range *r, const char *when)
+{
+	unsigned long i;
+	unsigned int w;
+	long bad;
+
+	cs_inject(h, CS_D4_OWNERSHIP, r->pages);
+	bad = cs_find_foreign_ref(r->pfn, r->count, CS_FOREIGN_REF_WAIT_MS);
+	if (bad >= 0) {
+		struct page *page = r->pages + bad;
+
+		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+			     "%s: pfn %#lx of range %llu [%#lx+%lu] has refcount %d buddy %d",
+			     when, r->pfn + bad, r->id, r->pfn, r->count,
+			     page_count(page), PageBuddy(page));
+		return;
+	}
+	for (i = 0; i < r->count; i++) {
+		u64 *p = kmap_local_page(r->pages + i);
+
+		for (w = 0; w < PAGE_SIZE / 8; w += CS_STAMP_STRIDE) {
+			if (p[w] != cs_pattern(r->pfn + i, r->id, w)) {
+				cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+					     "%s: pfn %#lx of range %llu [%#lx+%lu] overwritten at byte %u: %#llx != %#llx",
+					     when, r->pfn + i, r->id, r->pfn, r->count,
+					     w * 8, p[w], cs_pattern(r->pfn + i, r->id, w));
+				kunmap_local(p);
+				return;
+			}
+		}
+		kunmap_local(p);
+	}
+	cs_checked(&h->ctx, CS_D4_OWNERSHIP);
+}
+
+/* Sizes: one page to several pageblocks, biased to pageblock multiples. */
+static unsigned long cs_pick_count(struct cs_harness *h)
+{
+	unsigned long pb = pageblock_nr_pages;
+	unsigned int r = cs_rand(100), max_pb = h->run.max_pageblocks;
+
+	if (r < 45)
+		return pb * (1 + cs_rand(max_pb));
+	if (r < 60)
+		return 1;
+	if (r < 80)
+		return 1 + cs_rand(pb);
+	return 1 + cs_rand(pb * max_pb);
+}
+
+static unsigned int cs_pick_hold(struct cs_harness *h)
+{
+	unsigned int r = cs_rand(100), hold = h->run.hold_ms;
+
+	if (r < 50)
+		return 0;
+	if (r < 90)
+		return cs_rand(min(hold, 20U) + 1);
+	return cs_rand(hold + 1);
+}
+
+static struct cs_area *cs_pick_area(struct cs_harness *h)
+{
+	int i, n = 0, pick;
+
+	for (i = 0; i < h->nr_areas; i++)
+		n += h->areas[i].use;
+	pick = cs_rand(n);
+	for (i = 0; i < h->nr_areas; i++)
+		if (h->areas[i].use && !pick--)
+			return &h->areas[i];
+	return NULL;
+}
+
+/* D4 on what cma_alloc() just handed out: in the area, not held, ours alone. */
+static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r)
+{
+	struct cs_area *a = r->a;
+	unsigned long off = r->pfn - a->base_pfn;
+	long i;
+
+	if (r->pfn < a->base_pfn || r->pfn + r->count > a->base_pfn + a->count) {
+		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+			     "cma_alloc(%s, %lu) returned pfn %#lx outside the area [%#lx+%lu]",
+			     a->name, r->count, r->pfn, a->base_pfn, a->count);
+		return false;	/* not the area's: do not release it there */
+	}
+	spin_lock(&a->lock);
+	if (find_next_bit(a->owned, off + r->count, off) < off + r->count) {
+		spin_unlock(&a->lock);
+		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+			     "cma_alloc(%s) handed out [%#lx+%lu] which overlaps a range we still hold",
+			     a->name, r->pfn, r->count);
+		/* Release it: its pages are still the area's to account. */
+		p_cma_release(a->cma, r->pages, r->count);
+		return false;
+	}
+	bitmap_set(a->owned, off, r->count);
+	bitmap_set(a->ever, off, r->count);
+	spin_unlock(&a->lock);
+	if (h->set.bare)
+		return true;
+	i = cs_find_foreign_ref(r->pfn, r->count, CS_FOREIGN_REF_WAIT_MS);
+	if (i >= 0)
+		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+			     "cma_alloc handed out pfn %#lx with refcount %d buddy %d",
+			     r->pfn + i, page_count(r->pages + i), PageBuddy(r->pages + i));
+	cs_stamp(r);
+	return true;
+}
+
+static struct cs_range *cs_g1_alloc(struct cs_worker *w)
+{
+	struct cs_harness *h = w->h;
+	struct cs_area *a = cs_pick_area(h);
+	unsigned int align = cs_rand(pageblock_order + 1);
+	unsigned long count;
+	struct cs_range *r;
+	struct page *pages;
+
+	if (!a)
+		return NULL;
+	count = min(cs_pick_count(h), a->count);
+	cs_progress(w, "cma_alloc", a->base_pfn);
+	atomic_inc(&h->isolating);
+	pages = p_cma_alloc(a->cma, count, align, true);
+	atomic_dec(&h->isolating);
+	cs_event(&h->ctx, CS_OP_ALLOC, pages ? page_to_pfn(pages) : 0, count,
+		 pages ? 0 : -ENOMEM);
+	if (!pages) {
+		cs_count(w, CS_G1_ALLOC_FAIL, 1);
+		return NULL;
+	}
+	cs_count(w, CS_G1_ALLOC_OK, 1);
+	cs_count(w, CS_G1_PAGES, count);
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		p_cma_release(a->cma, pages, count);
+		return NULL;
+	}
+	*r = (struct cs_range){ .a = a, .pages = pages, .pfn = page_to_pfn(pages),
+				.count = count,
+				.id = atomic64_inc_return(&h->next_id) };
+	if (!cs_check_fresh(h, r)) {
+		kfree(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void cs_g1_release(struct cs_worker *w, struct cs_range *r)
+{
+	struct cs_harness *h = w->h;
+	struct cs_area *a = r->a;
+
+	if (!h->set.bare)
+		cs_verify(h, r, "before cma_release");
+	spin_lock(&a->lock);
+	bitmap_clear(a->owned, r->pfn - a->base_pfn, r->count);
+	spin_unlock(&a->lock);
+	if (!p_cma_release(a->cma, r->pages, r->count))
+		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+			     "cma_release(%s) refused [%#lx+%lu] it handed out",
+			     a->name, r->pfn, r->count);
+	cs_event(&h->ctx, CS_OP_RELEASE, r->pfn, r->count, 0);
+	cs_count(w, CS_G1_RELEASED, 1);
+	list_del(&r->node);
+	kfree(r);
+}
+
+/* inject=d6: keep one range past stop (released at the next start or unload). */
+bool cs_inject_d6(struct cs_harness *h, void *arg)
+{
+	struct cs_range *r = arg;
+
+	if (cmpxchg(&h->leaked, NULL, r))
+		return false;
+	list_del(&r->node);
+	return true;
+}
+
+/*
+ * inject=d7: the first thread stops making progress, as a hang would, for
+ * stall_s + 3 seconds; it still stops when told to.
+ */
+bool cs_inject_d7(struct cs_harness *h, void *arg)
+{
+	struct cs_worker *w = arg;
+	unsigned long until = jiffies + (h->set.stall_s + 3UL) * HZ;
+
+	if (w->id)
+		return false;
+	cs_progress(w, "injected stall", 0);
+	while (time_before(jiffies, until) && !kthread_should_stop())
+		msleep_interruptible(100);
+	return true;
+}
+
+#define CS_G1_MAX_LIVE 8
+
+int cs_g1_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+	struct cs_harness *h = w->h;
+	struct cs_range *r, *tmp;
+	LIST_HEAD(live);
+	int nr_live = 0;
+
+	cs_inject(h, CS_D7_LIVENESS, w);
+	while (!kthread_should_stop()) {
+		if (nr_live < CS_G1_MAX_LIVE && (nr_live == 0 || cs_rand(2))) {
+			r = cs_g1_alloc(w);
+			if (r) {
+				list_add_tail(&r->node, &live);
+				nr_live++;
+			}
+		} else {
+			unsigned int pick = cs_rand(nr_live);
+
+			list_for_each_entry(r, &live, node)
+				if (!pick--)
+					break;
+			cs_progress(w, "cma_release", r->pfn);
+			cs_g1_release(w, r);
+			nr_live--;
+		}
+		cs_progress(w, "holding", 0);
+		msleep_interruptible(cs_pick_hold(h));
+		cond_resched();
+	}
+	list_for_each_entry_safe(r, tmp, &live, node)
+		if (!cs_inject(h, CS_D6_QUIESCE, r))
+			cs_g1_release(w, r);
+	return 0;
+}
+
+/* Throughput, for the bench: G1 alloc/release pairs per second. */
+void cs_g1_report(struct cs_harness *h, struct seq_file *m)
+{
+	unsigned long ms = h->ran ? jiffies_to_msecs((h->running ? jiffies :
+						      h->stop_jiffies) - h->start_jiffies) : 0;
+
+	seq_printf(m, "g1_pairs_per_s: %lu\n",
+		   ms ? atomic_long_read(&h->count[CS_G1][CS_G1_RELEASED]) * 1000 / ms : 0);
+}

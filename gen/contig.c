@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * G4: the isolation racers, alloc_contig_range() on ranges that are
+ * pageblock aligned but mostly not MAX_ORDER aligned, of one to
+ * max_pageblocks pageblocks, at zone edges, memory block edges and CMA
+ * area edges: some succeed, many fail (unmovable pages, CMA blocks under a
+ * MOVABLE request), and both outcomes must leave nothing isolated behind
+ * (D3's leftover rule here). Every range obtained gets D4. Works on any
+ * kernel with CONFIG_CONTIG_ALLOC, CMA or not.
+ */
+#include <linux/module.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/page-isolation.h>
+#include <linux/slab.h>
+#include "cs_core.h"
+#include "compat.h"
+
+/*
+ * Every isolation of ours (a racer's alloc_contig_range(), a G3 offline)
+ * registers its range here while in flight, and in a short history. A
+ * pageblock found ISOLATE in a finished range is a leftover only if no
+ * other isolation of ours touched that range meanwhile.
+ */
+#define CS_ISO_SLOTS 16
+#define CS_ISO_HIST 64
+
+struct cs_span {
+	unsigned long start, end;
+};
+
+struct cs_iso {
+	spinlock_t lock;			/* all of it */
+	struct cs_span active[CS_ISO_SLOTS];	/* end == 0: free slot */
+	bool racer[CS_ISO_SLOTS];
+	struct cs_span hist[CS_ISO_HIST];
+	unsigned long seq;			/* registrations so far */
+};
+
+static bool cs_overlaps(const struct cs_span *r, unsigned long start,
+			unsigned long end)
+{
+	return r->end && r->start < end && start < r->end;
+}
+
+/*
+ * alloc_contig_range()'s contract: "it's the caller's responsibility to
+ * guarantee that we are the only thread that changes migrate type of
+ * pageblocks the pages fall in", and it reaches out to the MAX_ORDER
+ * block around each end. So racers never overlap each other's MAX_ORDER
+ * neighbourhood (CMA's cma_mutex gives cma_alloc() the same guarantee);
+ * memory offline racing them is the kernel's business, and the point.
+ */
+static bool cs_iso_racer_clash(struct cs_iso *iso, unsigned long start, unsigned long end)
+{
+	unsigned long s = ALIGN_DOWN(start, MAX_ORDER_NR_PAGES);
+	unsigned long e = ALIGN(end, MAX_ORDER_NR_PAGES);
+	int i;
+
+	for (i = 0; i < CS_ISO_SLOTS; i++)
+		if (iso->racer[i] && cs_overlaps(&iso->active[i], s, e))
+			return true;
+	return false;
+}
+
+/*
+ * Register an isolation in flight (G4's, or G3's offline); -EBUSY if a
+ * racer would break the contract. Without G4 in the run only the count of
+ * isolations in flight (for G2) is kept.
+ */
+int cs_iso_begin(struct cs_harness *h, unsigned long start, unsigned long end,
+		 bool racer)
+{
+	struct cs_iso *iso = h->g4;
+	int i, slot = -1;
+
+	if (!iso) {
+		atomic_inc(&h->isolating);
+		return -1;
+	}
+
+	spin_lock(&iso->lock);
+	if (racer && cs_iso_racer_clash(iso, start, end)) {
+		spin_unlock(&iso->lock);
+		return -EBUSY;
+	}
+	for (i = 0; i < CS_ISO_SLOTS && slot < 0; i++)
+		if (!iso->active[i].end)
+			slot = i;
+	if (slot >= 0) {
+		iso->active[slot] = (struct cs_span){ start, end };
+		iso->racer[slot] = racer;
+	}
+	iso->hist[iso->seq++ % CS_ISO_HIST] = (struct cs_span){ start, end };
+	spin_unlock(&iso->lock);
+	atomic_inc(&h->isolating);
+	return slot;
+}
+
+void cs_iso_end(struct cs_harness *h, int slot)
+{
+	struct cs_iso *iso = h->g4;
+
+	atomic_dec(&h->isolating);
+	if (slot < 0)
+		return;	/* no free slot: only the history has it */
+	spin_lock(&iso->lock);
+	iso->active[slot].end = 0;
+	spin_unlock(&iso->lock);
+}
+
+/* No isolation of ours on [start, end) now, nor registered since @since. */
+static bool cs_iso_untouched(struct cs_iso *iso, unsigned long start, unsigned long end,
+			     unsigned long since)
+{
+	bool untouched = true;
+	unsigned long q;
+	int i;
+
+	spin_lock(&iso->lock);
+	for (i = 0; i < CS_ISO_SLOTS; i++)
+		if (cs_overlaps(&iso->active[i], start, end))
+			untouched = false;
+	if (iso->seq - since > CS_ISO_HIST)
+		untouched = false;	/* history lost: cannot tell */
+	for (q = since; untouched && q < iso->seq; q++)
+		if (cs_overlaps(&iso->hist[q % CS_ISO_HIST], start, end))
+			untouched = false;
+	spin_unlock(&iso->lock);
+	return untouched;
+}
+
+/* ---- G4: the racers ------------------------------------------------------ */
+
+/* A populated zone, ZONE_MOVABLE weighted double (ranges there can succeed). */
+static struct zone *cs_pick_zone(void)
+{
+	struct zone *zone;
+	int weight = 0, pick;
+
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone))
+		weight += zone_idx(zone) == ZONE_MOVABLE ? 2 : 1;
+	pick = cs_rand(weight);
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
+		pick -= zone_idx(zone) == ZONE_MOVABLE ? 2 : 1;
+		if (pick < 0)
+			return zone;
+	}
+	return NULL;
+}
+
+/*
+ * A range in one zone, pageblock aligned, next to an edge: the zone's
+ * ends, a memory block boundary, a CMA area boundary (or straddling it),
+ * or anywhere. Mostly not MAX_ORDER aligned, so isolation must split or
+ * migrate pages that cross the range's ends.
+ */
+static bool cs_pick_range(struct cs_harness *h, unsigned long *startp,
+			  unsigned long *nrp)
+{
+	struct zone *zone = cs_pick_zone();
+	unsigned long pb = pageblock_nr_pages, nr, start, zs, ze, mb;
+	unsigned int r = cs_rand(100);
+
+	if (!zone)
+		return false;
+	zs = ALIGN(zone->zone_start_pfn, pb);
+	ze = ALIGN_DOWN(zone_end_pfn(zone), pb);
+	nr = pb * (1 + cs_rand(h->run.max_pageblocks));
+	if (ze <= zs || ze - zs < nr)
+		return false;
+	mb = cs_memblock_pages();
+	if (r < 15) {
+		start = zs;
+	} else if (r < 30) {
+		start = ze - nr;
+	} else if (r < 60) {
+		start = ALIGN(zs + cs_rand(ze - zs), mb) - pb * cs_rand(2 * (nr / pb) + 1);
+	} else if (r < 80 && h->nr_areas) {
+		const struct cs_area *a = &h->areas[cs_rand(h->nr_areas)];
+		unsigned long edge = cs_rand(2) ? a->base_pfn : a->base_pfn + a->count;
+
+		start = edge - pb * cs_rand(nr / pb + 2);
+	} else {
+		start = ALIGN_DOWN(zs + cs_rand(ze - zs), pb);
+	}
+	if (IS_ALIGNED(start, MAX_ORDER_NR_PAGES) && cs_rand(10) < 7)
+		start += pb;
+	start = clamp(start, zs, ze - nr);
+	if (!pfn_to_online_page(start) || !pfn_to_online_page(start + nr - 1))
+		return false;
+	*startp = start;
+	*nrp = nr;
+	return true;
+}
+
+/*
+ * D3, extended: a finished alloc_contig_range(), successful or not, left
+ * no pageblock of its range isolated (start_isolate_page_range()'s error
+ * path and undo_isolate_page_range() must undo every block they touched).
+ */
+static void cs_check_leftover(struct cs_worker *w, unsigned long start,
+			      unsigned long nr)
+{
+	struct cs_iso *iso = w->h->g4;
+	unsigned long pfn, found = 0, since;
+
+	if (!cs_can_read_pageblocks())
+		return;
+	spin_lock(&iso->lock);
+	since = iso->seq;
+	spin_unlock(&iso->lock);
+	if (!cs_iso_untouched(iso, start, start + nr, since))
+		return;
+	for (pfn = start; pfn < start + nr; pfn += pageblock_nr_pages)
+		if (pfn_to_online_page(pfn) && cs_pageblock_mt(pfn) == MIGRATE_ISOLATE) {
+			found = pfn;
+			break;
+		}
+	if (found && cs_iso_untouched(iso, start, start + nr, since))
+		cs_violation(&w->h->ctx, CS_D3_PAGEBLOCK,
+			     "alloc_contig_range [%#lx+%lu] returned, pageblock %#lx still isolated",
+			     start, nr, found);
+	cs_count(w, CS_G4_LEFTOVER_CHECKS, 1);
+}
+
+static u64 cs_contig_pattern(unsigned long pfn, unsigned int word)
+{
+	return ((u64)pfn << 16 ^ 0x5bd1e9955bd1e995ULL) + word;
+}
+
+/* D4 on a range alloc_contig_range() handed us, then hold and verify. */
+static void cs_hold(struct cs_worker *w, unsigned long start, unsigned long nr)
+{
+	struct cs_ctx *ctx = &w->h->ctx;
+	unsigned long i;
+	unsigned int word;
+	long bad;
+
+	bad = cs_find_foreign_ref(start, nr, CS_FOREIGN_REF_WAIT_MS);
+	if (bad >= 0) {
+		cs_violation(ctx, CS_D4_OWNERSHIP,
+			     "alloc_contig_range handed out pfn %#lx with refcount %d buddy %d",
+			     start + bad, page_count(pfn_to_page(start + bad)),
+			     PageBuddy(pfn_to_page(start + bad)));
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		u64 *p = kmap_local_page(pfn_to_page(start + i));
+
+		for (word = 0; word < PAGE_SIZE / 8; word += 64)
+			p[word] = cs_contig_pattern(start + i, word);
+		kunmap_local(p);
+	}
+	cs_progress(w, "holding", start);
+	msleep_interruptible(cs_rand(w->h->run.hold_ms + 1));
+	cs_inject(w->h, CS_D4_OWNERSHIP, pfn_to_page(start));
+	for (i = 0; i < nr; i++) {
+		u64 *p = kmap_local_page(pfn_to_page(start + i));
+
+		for (word = 0; word < PAGE_SIZE / 8; word += 64)
+			if (p[word] != cs_contig_pattern(start + i, word))
+				break;
+		kunmap_local(p);
+		if (word < PAGE_SIZE / 8) {
+			cs_violation(ctx, CS_D4_OWNERSHIP,
+				     "range [%#lx+%lu] overwritten at pfn %#lx while we held it",
+				     start, nr, start + i);
+			break;
+		}
+	}
+	/* Before the free: no lasting reference but ours. */
+	bad = cs_find_foreign_ref(start, nr, CS_FOREIGN_REF_WAIT_MS);
+	if (bad >= 0)
+		cs_violation(ctx, CS_D4_OWNERSHIP,
+			     "before free_contig_range: pfn %#lx of [%#lx+%lu] has refcount %d buddy %d",
+			     start + bad, start, nr, page_count(pfn_to_page(start + bad)),
+			     PageBuddy(pfn_to_page(start + bad)));
+	cs_checked(ctx, CS_D4_OWNERSHIP);
+}
+
+/*
+ * What free_contig_range() does, one put per page, without its "pages are
+ * still in use" WARN: a speculative reference (a pfn walker, a stale
+ * lookup that folio_try_get()s a page just reused) may appear after D4's
+ * check; put_page semantics let its holder free the page later, as the
+ * kernel intends. A reference that stays is D4's to report.
+ */
+static void cs_free_range(unsigned long start, unsigned long nr)
+{
+	unsigned long pfn;
+
+	for (pfn = start; pfn < start + nr; pfn++)
+		__free_page(pfn_to_page(pfn));
+}
+
+int cs_g4_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+	struct cs_harness *h = w->h;
+	unsigned long start, nr;
+	int ret, slot;
+
+	cs_inject(h, CS_D7_LIVENESS, w);
+	while (!kthread_should_stop()) {
+		if (!cs_pick_range(h, &start, &nr)) {
+			cs_progress(w, "idle", 0);
+			msleep_interruptible(5);
+			continue;
+		}
+		WRITE_ONCE(h->last_pfn, start);
+		cs_progress(w, "alloc_contig_range", start);
+		slot = cs_iso_begin(h, start, start + nr, true);
+		if (slot == -EBUSY) {
+			cs_count(w, CS_G4_CLASH, 1);
+			usleep_range(100, 200);
+			continue;
+		}
+		ret = cs_alloc_contig_range(start, start + nr, MIGRATE_MOVABLE,
+					    GFP_KERNEL | __GFP_NOWARN);
+		cs_iso_end(h, slot);
+		cs_event(&h->ctx, CS_OP_ISOLATE, start, nr, ret);
+		if (!ret) {
+			cs_count(w, CS_G4_OK, 1);
+			cs_count(w, CS_G4_PAGES, nr);
+			if (!h->set.bare)
+				cs_hold(w, start, nr);
+			cs_progress(w, "free", start);
+			cs_free_range(start, nr);
+			cs_event(&h->ctx, CS_OP_RELEASE, start, nr, 0);
+		} else if (ret == -EBUSY) {
+			cs_count(w, CS_G4_BUSY, 1);
+		} else if (ret == -EINTR) {
+			cs_count(w, CS_G4_INTR, 1);
+		} else if (ret == -ENOMEM) {
+			cs_count(w, CS_G4_NOMEM, 1);
+		} else {
+			cs_count(w, CS_G4_OTHER, 1);
+			cs_count_set(w, CS_G4_LAST_ERRNO, ret);
+		}
+		if (!h->set.bare)
+			cs_check_leftover(w, start, nr);
+		cond_resched();
+	}
+	return 0;
+}
+
+int cs_g4_start(struct cs_harness *h)
+{
+	struct cs_iso *iso = h->g4;
+
+	if (!iso) {
+		iso = kzalloc(sizeof(*iso), GFP_KERNEL);
+		if (!iso)
+			return -ENOMEM;
+		spin_lock_init(&iso->lock);
+		h->g4 = iso;
+	}
+	memset(iso->active, 0, sizeof(iso->active));
+	return 0;
+}
+
+void cs_g4_cleanup(struct cs_harness *h)
+{
+	kfree(h->g4);
+	h->g4 = NULL;
+}
