@@ -11,7 +11,7 @@
  * The generators and detectors are the rows of core/tables.c; the bug
  * each answers is in README and ../shared/seeds.
  *
- * This file is the module's settings and scenarios; the frame (cs_core.ko)
+ * This file is the module's scenarios and settings; the frame (cs_core.ko)
  * does the rest. Driven through /sys/kernel/debug/cma_stress/: write
  * "start", "stop", "audit", "reset" or "key=value" to control; read
  * report, stats, series, areas. Every key is also a module parameter.
@@ -19,23 +19,7 @@
 #include <linux/module.h>
 #include "core/cs_core.h"
 
-static struct cs_harness cms;
-
-/* The frame's settings (duration, inject, ...), then the module's own. */
-#define CS_HARNESS cms
-#include "frame_params.h"
-cs_param(cms, int, alloc_threads, threads[CS_G1], -1, 8,
-	 "G1 cma_alloc/cma_release threads (-1: the scenario's)");
-cs_param(cms, int, isolate_threads, threads[CS_G2], -1, 8,
-	 "G2 free-while-isolating threads (-1: the scenario's)");
-cs_param(cms, int, hotplug_threads, threads[CS_G3], -1, 1,
-	 "G3 memory block offline/online threads (-1: the scenario's)");
-cs_param(cms, int, pcp_threads, threads[CS_G5], -1, 8,
-	 "G5 pcp churn threads per CPU, each bound (-1: the scenario's)");
-cs_param(cms, int, pin_threads, threads[CS_G6], -1, 8,
-	 "G6 pin-scope allocation threads (-1: the scenario's)");
-cs_param(cms, str, areas, areas, 0, 0, "comma-separated CMA areas G1 uses, empty = all");
-
+/* Named mixes: threads per generator, G1's largest range and longest hold. */
 static const struct cs_scenario cms_scenarios[] = {
 	{ .name = "default", .what = "every generator, every seed",
 	  .threads = { [CS_G1] = 2, [CS_G2] = 1, [CS_G3] = 1, [CS_G5] = 1, [CS_G6] = 1 },
@@ -60,28 +44,17 @@ static const struct cs_scenario cms_scenarios[] = {
 	  .max_pageblocks = 8, .hold_ms = 1000 },
 };
 
-static struct cs_harness cms = {
-	.name = "cma_stress",
-	.owner = THIS_MODULE,
-	.scenarios = cms_scenarios,
-	.nr_scenarios = ARRAY_SIZE(cms_scenarios),
-	.set = {
-		CS_FRAME_DEFAULTS,
-		.threads = { [CS_G1] = -1, [CS_G2] = -1, [CS_G3] = -1, [CS_G5] = -1, [CS_G6] = -1 },
-	},
-};
+/* The harness, its init and exit, and the frame's settings. */
+#define CS_HARNESS cms
+#include "harness.h"
 
-static int __init cms_init(void)
-{
-	return cs_harness_init(&cms);
-}
+/* The generators it offers: a thread count each (-1: the scenario's). */
+cs_param(cms, int, alloc_threads, threads[CS_G1], 0, 8, "G1 cma_alloc/cma_release threads");
+cs_param(cms, int, isolate_threads, threads[CS_G2], 0, 8, "G2 free-while-isolating threads");
+cs_param(cms, int, hotplug_threads, threads[CS_G3], 0, 1, "G3 offline/online threads");
+cs_param(cms, int, pcp_threads, threads[CS_G5], 0, 8, "G5 pcp churn threads per CPU");
+cs_param(cms, int, pin_threads, threads[CS_G6], 0, 8, "G6 pin-scope allocation threads");
+cs_param(cms, str, areas, areas, 0, 0, "comma-separated CMA areas G1 uses, empty = all");
 
-static void __exit cms_exit(void)
-{
-	cs_harness_cleanup(&cms);
-}
-
-module_init(cms_init);
-module_exit(cms_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Concurrent CMA stress with live free-page accounting audits");

@@ -13,24 +13,11 @@
  * windows (seed 000). The audits are the frame's: D1-D3, D3's leftover
  * rule on every finished range, D4 on every range obtained, D6, D7.
  *
- * This file is the module's settings and scenario; the frame (cs_core.ko)
- * does the rest. Driven through /sys/kernel/debug/isolate_race/ like
- * cma_stress.
+ * This file is the module's scenario and settings; the frame (cs_core.ko)
+ * does the rest, under /sys/kernel/debug/isolate_race/ as for cma_stress.
  */
 #include <linux/module.h>
 #include "core/cs_core.h"
-
-static struct cs_harness ir;
-
-/* The frame's settings (duration, inject, ...), then the module's own. */
-#define CS_HARNESS ir
-#include "frame_params.h"
-cs_param(ir, int, racer_threads, threads[CS_G4], -1, 8,
-	 "G4 alloc_contig_range racer threads (-1: the scenario's)");
-cs_param(ir, int, isolate_threads, threads[CS_G2], -1, 8,
-	 "G2 free-while-isolating threads (-1: the scenario's)");
-cs_param(ir, int, hotplug_threads, threads[CS_G3], -1, 1,
-	 "G3 memory block offline/online threads (-1: the scenario's)");
 
 static const struct cs_scenario ir_scenarios[] = {
 	{ .name = "default", .what = "racers, offline/online and free-while-isolating",
@@ -38,28 +25,11 @@ static const struct cs_scenario ir_scenarios[] = {
 	  .max_pageblocks = 4, .hold_ms = 20 },
 };
 
-static struct cs_harness ir = {
-	.name = "isolate_race",
-	.owner = THIS_MODULE,
-	.scenarios = ir_scenarios,
-	.nr_scenarios = ARRAY_SIZE(ir_scenarios),
-	.set = {
-		CS_FRAME_DEFAULTS,
-		.threads = { [CS_G4] = -1, [CS_G2] = -1, [CS_G3] = -1 },
-	},
-};
+#define CS_HARNESS ir
+#include "harness.h"
+cs_param(ir, int, racer_threads, threads[CS_G4], 0, 8, "G4 alloc_contig_range racers");
+cs_param(ir, int, isolate_threads, threads[CS_G2], 0, 8, "G2 free-while-isolating threads");
+cs_param(ir, int, hotplug_threads, threads[CS_G3], 0, 1, "G3 offline/online threads");
 
-static int __init ir_init(void)
-{
-	return cs_harness_init(&ir);
-}
-
-static void __exit ir_exit(void)
-{
-	cs_harness_cleanup(&ir);
-}
-
-module_init(ir_init);
-module_exit(ir_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Pageblock isolation racer: alloc_contig_range against memory offline/online");

@@ -169,20 +169,21 @@ struct cs_param {
 	struct cs_harness *h;
 	size_t off;		/* of its field in struct cs_settings */
 	enum cs_type type;	/* a str field is char[CS_STR] */
-	long lo, hi;		/* accepted range (int, uint) */
+	long lo, hi;		/* accepted range (int, uint); an int may be -1 too */
 };
 
 extern const struct kernel_param_ops cs_param_ops;
 
 /*
- * One line per setting, as torture_param(): the harness, the type (int,
- * uint, bool, str), the name, its field in struct cs_settings, the range
- * and the description. The default is in the harness's initializer
- * (CS_FRAME_DEFAULTS for the frame's settings, in core/frame_params.h).
+ * One line per setting, as torture_param(): the harness's prefix, the type
+ * (int, uint, bool, str), the name, its field in struct cs_settings, the
+ * range and the description. Defaults: CS_FRAME_DEFAULTS (core/harness.h);
+ * every thread count defaults to -1, the scenario's.
  */
 #define cs_param(hs, ty, name, field, min, max, desc) \
 	static struct cs_param cs_param_##name = { \
-		.h = &(hs), .off = offsetof(struct cs_settings, field), \
+		.h = &__PASTE(hs, _harness), \
+		.off = offsetof(struct cs_settings, field), \
 		.type = CS_T_##ty, .lo = (min), .hi = (max) }; \
 	module_param_cb(name, &cs_param_ops, &cs_param_##name, 0444); \
 	__MODULE_INFO(parm, cs_param_desc_##name, #name ":" desc)
@@ -190,7 +191,8 @@ extern const struct kernel_param_ops cs_param_ops;
 #define CS_FRAME_DEFAULTS \
 	.scenario = "default", .max_pageblocks = -1, .hold_ms = -1, \
 	.inject = "none", .audit_ms = 20, .freelist_ms = 200, .stall_s = 60, \
-	.series_ms = 250, .offline_timeout_ms = 8000, .veto_pct = 20
+	.series_ms = 250, .offline_timeout_ms = 8000, .veto_pct = 20, \
+	.threads = { [0 ... CS_NR_GENERATORS - 1] = -1 }
 
 /* ---- the report: detector counts, first violation, recent operations ------ */
 

@@ -297,6 +297,7 @@ int cs_harness_init(struct cs_harness *h)
 	if (!ret)
 		ret = cs_areas_find(h);
 	if (!ret) {
+		cs_areas_select(h);
 		cs_disable_detectors(h);
 		ret = cs_settings_check(h);
 	}

@@ -119,10 +119,13 @@ static int cs_check_one(const struct cs_param *p, const char *name)
 {
 	long v = cs_value(p);
 
+	/* Every int setting may be -1: "the scenario's value". */
+	if (p->type == CS_T_int && v == -1)
+		return 0;
 	if ((p->type == CS_T_int || p->type == CS_T_uint) &&
 	    (v < p->lo || v > p->hi)) {
 		pr_err("%s: %s=%ld out of range %ld..%ld%s\n", p->h->name, name,
-		       v, p->lo, p->hi, p->lo == -1 ? " (-1: the scenario's)" : "");
+		       v, p->lo, p->hi, p->type == CS_T_int ? " or -1 (the scenario's)" : "");
 		return -EINVAL;
 	}
 	return 0;

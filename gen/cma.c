@@ -91,9 +91,16 @@ static void cs_release_leak(struct cs_harness *h)
 /* The books of every area G1 uses, zeroed, and the CMA bitmap as it is. */
 int cs_g1_start(struct cs_harness *h)
 {
-	int i;
+	int i, used = 0;
 
 	cs_release_leak(h);
+	for (i = 0; i < h->nr_areas; i++)
+		used += h->areas[i].use;
+	if (!used) {
+		pr_err("%s: areas='%.32s' names no CMA area: G1 has nothing to allocate from\n",
+		       h->name, h->set.areas);
+		return -EINVAL;
+	}
 	for (i = 0; i < h->nr_areas; i++) {
 		struct cs_area *a = &h->areas[i];
 

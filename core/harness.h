@@ -1,13 +1,46 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The frame's settings, as module parameters of the module that includes
- * this (each harness module does, once, after defining CS_HARNESS as its
- * struct cs_harness). Their defaults are CS_FRAME_DEFAULTS.
+ * A harness module's frame, as a template: a module defines CS_HARNESS as
+ * its prefix (cms), has its scenario table <prefix>_scenarios, and
+ * includes this once. It gets <prefix>_harness, its init and exit (the
+ * frame's init and its one cleanup), and the frame's settings as module
+ * parameters of its own, with CS_FRAME_DEFAULTS as their defaults.
  */
+#include <linux/init.h>
+
+#define CS_HARNESS_VAR		__PASTE(CS_HARNESS, _harness)
+#define CS_HARNESS_INIT		__PASTE(CS_HARNESS, _init)
+#define CS_HARNESS_EXIT		__PASTE(CS_HARNESS, _exit)
+/* module_init() stringifies its argument: expand ours first. */
+#define cs_module_init(fn)	module_init(fn)
+#define cs_module_exit(fn)	module_exit(fn)
+
+static struct cs_harness CS_HARNESS_VAR = {
+	.name = KBUILD_MODNAME,
+	.owner = THIS_MODULE,
+	.scenarios = __PASTE(CS_HARNESS, _scenarios),
+	.nr_scenarios = ARRAY_SIZE(__PASTE(CS_HARNESS, _scenarios)),
+	.set = { CS_FRAME_DEFAULTS },
+};
+
+static int __init CS_HARNESS_INIT(void)
+{
+	return cs_harness_init(&CS_HARNESS_VAR);
+}
+
+cs_module_init(CS_HARNESS_INIT);
+
+static void __exit CS_HARNESS_EXIT(void)
+{
+	cs_harness_cleanup(&CS_HARNESS_VAR);
+}
+
+cs_module_exit(CS_HARNESS_EXIT);
+
 cs_param(CS_HARNESS, str, scenario, scenario, 0, 0, "named mix (README: scenarios)");
-cs_param(CS_HARNESS, int, max_pageblocks, max_pageblocks, -1, 64,
+cs_param(CS_HARNESS, int, max_pageblocks, max_pageblocks, 1, 64,
 	 "largest range, in pageblocks (-1: the scenario's)");
-cs_param(CS_HARNESS, int, hold_ms, hold_ms, -1, 60000,
+cs_param(CS_HARNESS, int, hold_ms, hold_ms, 0, 60000,
 	 "longest hold of a range, ms (-1: the scenario's)");
 cs_param(CS_HARNESS, uint, duration, duration, 0, 2592000,
 	 "seconds to run after start, 0 = until stop");
