@@ -89,6 +89,23 @@ test_series_plot() {
 		[ -s "$d/series.png" ] && file "$d/series.png" | grep -q 'PNG image'
 }
 
+# README's "What it catches" is the tables' own text (scripts/catches.sh),
+# and the check fails when a table row changes without README.
+readme_block() {
+	awk '/generated from core\/tables.c by scripts\/catches.sh/ { p = 1 }
+		p { print } /end of the generated block/ { p = 0 }' "$CS_TOP/README"
+}
+
+test_readme_tables() {
+	local mut=$OUT/tables.c
+	diff <(readme_block) <("$CS_TOP/scripts/catches.sh") || return 1
+	sed 's/\.seeds = "003",/.seeds = "004",/' "$CS_TOP/core/tables.c" >"$mut"
+	if diff -q <(readme_block) <("$CS_TOP/scripts/catches.sh" "$mut") >/dev/null; then
+		echo "a changed table row went unnoticed"
+		return 1
+	fi
+}
+
 kernel_dir() {	# flavour [patches]
 	FLAVOUR=$1 PATCHES=${2:-} "$CS_TOP/scripts/build-kernel.sh"
 }
@@ -202,6 +219,7 @@ import_ktap() {
 t "shellcheck" test_shellcheck
 t "console parser against captured logs" test_console_parser
 t "config fragment lines are verified by name" test_check_config
+t "README's detector and generator list matches core/tables.c" test_readme_tables
 t "modules build warning-free with W=1 and sparse" test_module_warnings
 t "checkpatch --strict on every C file" test_checkpatch
 t "series plot of a captured seed000 run marks the first violation" test_series_plot
