@@ -153,6 +153,7 @@ struct cs_settings {
 	int max_pageblocks, hold_ms;	/* -1: the scenario's */
 	unsigned int duration, audit_ms, freelist_ms, stall_s, series_ms;
 	unsigned int offline_timeout_ms, veto_pct;
+	unsigned int audit_hold_entries;	/* D2's budget per zone->lock hold */
 	bool run_on_load, stop_on_fail, bare;
 	char inject[CS_STR];
 	char areas[CS_STR];
@@ -192,6 +193,7 @@ extern const struct kernel_param_ops cs_param_ops;
 	.scenario = "default", .max_pageblocks = -1, .hold_ms = -1, \
 	.inject = "none", .audit_ms = 20, .freelist_ms = 200, .stall_s = 60, \
 	.series_ms = 250, .offline_timeout_ms = 8000, .veto_pct = 20, \
+	.audit_hold_entries = 8192, \
 	.threads = { [0 ... CS_NR_GENERATORS - 1] = -1 }
 
 /* ---- the report: detector counts, first violation, recent operations ------ */
@@ -383,6 +385,9 @@ struct cs_harness {
 	atomic_long_t count[CS_NR_GENERATORS][CS_GEN_COUNTERS];
 	atomic_long_t audits_full, audit_pages;
 	atomic64_t audit_ns;
+	u64 audit_hold_max_ns;		/* longest zone->lock hold of D2 */
+	atomic_long_t d2_skipped;	/* counter checks over the budget */
+	atomic_long_t d2_resumes_lost;	/* paused list walks not resumed */
 
 	/* Shared between generators. */
 	struct cs_area *areas;
@@ -455,6 +460,8 @@ struct zone *cs_next_zone(struct zone *zone);
 long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms);
 #define CS_FOREIGN_REF_WAIT_MS 200
 
+long cs_zone_stat(struct cs_harness *h, enum cs_detector_id d,
+		  struct zone *zone, enum zone_stat_item item);
 void cs_audit_counters(struct cs_harness *h, bool quiet);	/* D1 */
 void cs_audit_freelists(struct cs_harness *h, bool quiet);	/* D2 */
 void cs_audit_pageblocks(struct cs_harness *h, bool quiet);	/* D3 */

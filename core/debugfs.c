@@ -116,6 +116,10 @@ static void cs_show_audit_cost(struct cs_harness *h, struct seq_file *m)
 	seq_printf(m, "audit_us_per_gib: %llu\n",
 		   audits && span ? div64_u64(ns << (30 - PAGE_SHIFT),
 					      (u64)audits * span * 1000) : 0);
+	seq_printf(m, "audit_hold_max_us: %llu\n",
+		   div_u64(READ_ONCE(h->audit_hold_max_ns), 1000));
+	seq_printf(m, "d2_counter_checks_skipped: %ld\n", atomic_long_read(&h->d2_skipped));
+	seq_printf(m, "d2_walk_resumes_lost: %ld\n", atomic_long_read(&h->d2_resumes_lost));
 }
 
 /* Every counter of every generator this module offers, then its extras. */
