@@ -49,11 +49,11 @@ static const struct cs_scenario cms_scenarios[] = {
 #include "harness.h"
 
 /* The generators it offers: a thread count each (-1: the scenario's). */
-cs_param(cms, int, alloc_threads, threads[CS_G1], 0, 8, "G1 cma_alloc/cma_release threads");
-cs_param(cms, int, isolate_threads, threads[CS_G2], 0, 8, "G2 free-while-isolating threads");
+cs_param(cms, int, alloc_threads, threads[CS_G1], 0, 1024, "G1 cma_alloc/cma_release threads");
+cs_param(cms, int, isolate_threads, threads[CS_G2], 0, 1024, "G2 free-while-isolating threads");
 cs_param(cms, int, hotplug_threads, threads[CS_G3], 0, 1, "G3 offline/online threads");
-cs_param(cms, int, pcp_threads, threads[CS_G5], 0, 8, "G5 pcp churn threads per CPU");
-cs_param(cms, int, pin_threads, threads[CS_G6], 0, 8, "G6 pin-scope allocation threads");
+cs_param(cms, int, pcp_threads, threads[CS_G5], 0, 1024, "G5 pcp churn threads per CPU");
+cs_param(cms, int, pin_threads, threads[CS_G6], 0, 1024, "G6 pin-scope allocation threads");
 cs_param(cms, str, areas, areas, 0, 0, "comma-separated CMA areas G1 uses, empty = all");
 
 MODULE_LICENSE("GPL");

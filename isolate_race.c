@@ -27,8 +27,8 @@ static const struct cs_scenario ir_scenarios[] = {
 
 #define CS_HARNESS ir
 #include "harness.h"
-cs_param(ir, int, racer_threads, threads[CS_G4], 0, 8, "G4 alloc_contig_range racers");
-cs_param(ir, int, isolate_threads, threads[CS_G2], 0, 8, "G2 free-while-isolating threads");
+cs_param(ir, int, racer_threads, threads[CS_G4], 0, 1024, "G4 alloc_contig_range racers");
+cs_param(ir, int, isolate_threads, threads[CS_G2], 0, 1024, "G2 free-while-isolating threads");
 cs_param(ir, int, hotplug_threads, threads[CS_G3], 0, 1, "G3 offline/online threads");
 
 MODULE_LICENSE("GPL");

@@ -146,6 +146,8 @@ struct cs_scenario {
 /* ---- settings: module parameters, also written as key=value to control ---- */
 
 #define CS_STR 64
+/* A machine runs at most this many harness threads per online CPU. */
+#define CS_THREADS_PER_CPU 8
 
 struct cs_settings {
 	char scenario[CS_STR];
@@ -193,7 +195,7 @@ extern const struct kernel_param_ops cs_param_ops;
 	.scenario = "default", .max_pageblocks = -1, .hold_ms = -1, \
 	.inject = "none", .audit_ms = 20, .freelist_ms = 200, .stall_s = 60, \
 	.series_ms = 250, .offline_timeout_ms = 8000, .veto_pct = 20, \
-	.audit_hold_entries = 8192, \
+	.audit_hold_entries = 2048, \
 	.threads = { [0 ... CS_NR_GENERATORS - 1] = -1 }
 
 /* ---- the report: detector counts, first violation, recent operations ------ */
@@ -446,6 +448,8 @@ struct cs_sym {
 };
 
 int cs_resolve(const char *who, struct cs_sym *syms, int n);
+const char *cs_symbol_routes(void);
+void cs_say_routes(void);
 unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,
 			      unsigned long c);
 

@@ -168,6 +168,7 @@ static int cs_report_show(struct seq_file *m, void *v)
 	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_ms(h) / 1000);
 	cs_settings_show(h, m);
 	cs_report_geometry(m);
+	seq_printf(m, "symbols: %s\n", cs_symbol_routes());
 	seq_printf(m, "cma_total_kb: %lu\n", h->totalcma << (PAGE_SHIFT - 10));
 	seq_printf(m, "areas: %d\n", h->nr_areas);
 	cs_show_areas(h, m, "area");

@@ -2,7 +2,7 @@
 /*
  * D2: the buddy free lists against the counters, under zone->lock, with
  * every hold of that lock (interrupts off) bounded by audit_hold_entries
- * free-list entries (8192 by default), whatever the size of the zone.
+ * free-list entries (2048 by default), whatever the size of the zone.
  *
  * Under zone->lock nothing enters or leaves a free list, and every
  * NR_FREE_PAGES / NR_FREE_CMA_PAGES update happens under it

@@ -13,6 +13,7 @@ static int __init cs_core_init(void)
 	cs_pageblock_init();
 	cs_areas_init();
 	cs_cma_init();
+	cs_say_routes();
 	return cs_hotplug_init();
 }
 

@@ -131,9 +131,38 @@ static int cs_check_one(const struct cs_param *p, const char *name)
 	return 0;
 }
 
+static int cs_pick(int setting, int scenario)
+{
+	return setting == -1 ? scenario : setting;
+}
+
+/*
+ * No fixed cap on threads, but a count the machine cannot run is refused:
+ * at most CS_THREADS_PER_CPU harness threads per online CPU in all.
+ */
+static int cs_check_threads(struct cs_harness *h, const struct cs_scenario *sc)
+{
+	unsigned int cpus = num_online_cpus();
+	long total = 1;		/* the auditor */
+	int g;
+
+	for (g = 0; g < CS_NR_GENERATORS; g++) {
+		long n = cs_offers(h, g) ? cs_pick(h->set.threads[g], sc->threads[g]) : 0;
+
+		total += cs_generators[g].per_cpu ? n * cpus : n;
+	}
+	if (total > (long)CS_THREADS_PER_CPU * cpus) {
+		pr_err("%s: %ld threads for %u online CPU(s): at most %d per CPU\n",
+		       h->name, total, cpus, CS_THREADS_PER_CPU);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Every value within its range, the scenario and the injection known. */
 int cs_settings_check(struct cs_harness *h)
 {
+	const struct cs_scenario *sc;
 	const struct cs_param *p;
 	const char *name;
 	unsigned int i;
@@ -144,18 +173,16 @@ int cs_settings_check(struct cs_harness *h)
 		if (p && cs_check_one(p, name))
 			return -EINVAL;
 	}
-	if (!cs_scenario_find(h)) {
+	sc = cs_scenario_find(h);
+	if (!sc) {
 		pr_err("%s: scenario '%.16s' unknown: see README (scenarios)\n",
 		       h->name, h->set.scenario);
 		return -EINVAL;
 	}
+	if (cs_check_threads(h, sc))
+		return -EINVAL;
 	d = cs_inject_parse(h);
 	return d < -1 ? d : 0;
-}
-
-static int cs_pick(int setting, int scenario)
-{
-	return setting == -1 ? scenario : setting;
 }
 
 /* The run's values: every -1 setting takes the scenario's value. */

@@ -17,6 +17,10 @@
  * accepted only if IBT is off or its first instruction is still ENDBR64;
  * a sealed one is reported as unresolved and what needs it is disabled.
  *
+ * A test kernel built with kernel/patches/export-syms-<version>.patch
+ * exports them all, and then they are taken as exports (__symbol_get()):
+ * exported functions are never sealed. route.h decides, per symbol.
+ *
  * Note is_endbr() also accepts the seal's NOP, and a kprobe on an IBT
  * kernel sits after the ENDBR (kp.addr is the symbol + 4): both handled.
  */
@@ -24,6 +28,7 @@
 #include <linux/kprobes.h>
 #include <linux/printk.h>
 #include "cs_core.h"
+#include "route.h"
 
 #ifdef CONFIG_X86_KERNEL_IBT
 #include <asm/ibt.h>
@@ -129,29 +134,67 @@ static void *cs_lookup(const char *name)
 				       (unsigned long)name, 0, 0);
 }
 
+/* Each symbol and its route, for the load line and the report. */
+static char cs_routes[512];
+
+const char *cs_symbol_routes(void)
+{
+	return cs_routes[0] ? cs_routes : "none";
+}
+
+static enum cs_route cs_route_of(const struct cs_sym *sym, void **addr, bool have_kallsyms)
+{
+	struct cs_route_facts f = {
+		.is_func = sym->is_func,
+		.sleeps = sym->sleeps,
+		.ibt_enforced = cs_ibt_enforced(),
+	};
+	void *p = __symbol_get(sym->name);	/* exported: test kernels with the patch */
+	enum cs_route r;
+
+	f.exported = !!p;
+	if (!p && have_kallsyms)
+		p = cs_lookup(sym->name);
+	f.found = !!p;
+	f.has_endbr = p && cs_has_endbr(p);
+	r = cs_route_pick(&f);
+	*addr = r == CS_ROUTE_SEALED || r == CS_ROUTE_MISSING ? NULL : p;
+	return r;
+}
+
+/*
+ * Resolve each symbol by the best route this kernel and CPU allow (see
+ * route.h), say every route in one line, and for each symbol that cannot
+ * be used one line naming what it disables and, if IBT sealed it, the
+ * fix. Returns the number that cannot be used.
+ */
 int cs_resolve(const char *who, struct cs_sym *syms, int n)
 {
-	int i, failed = 0, ret;
+	int i, failed = 0, ret = cs_find_kallsyms();
+	size_t len = strlen(cs_routes);
 
-	ret = cs_find_kallsyms();
 	if (ret)
-		pr_warn("%s: cannot find kallsyms_lookup_name (kprobe: %d): no unexported symbol can be resolved\n",
+		pr_warn("%s: cannot find kallsyms_lookup_name (kprobe: %d): only exported symbols can be used\n",
 			who, ret);
 	for (i = 0; i < n; i++) {
-		void *p = ret ? NULL : cs_lookup(syms[i].name);
-		const char *why = "not found";
+		enum cs_route r = cs_route_of(&syms[i], syms[i].addr, !ret);
 
-		if (p && syms[i].is_func && syms[i].sleeps && cs_ibt_enforced() &&
-		    !cs_has_endbr(p)) {
-			why = "sealed by IBT (no ENDBR64), an indirect call would oops";
-			p = NULL;
-		}
-		*syms[i].addr = p;
-		if (!p) {
-			pr_warn("%s: symbol %s %s: disables %s\n", who,
-				syms[i].name, why, syms[i].needed_by);
-			failed++;
-		}
+		len += scnprintf(cs_routes + len, sizeof(cs_routes) - len, "%s%s=%s",
+				 len ? " " : "", syms[i].name, cs_route_name(r));
+		if (r == CS_ROUTE_SEALED)
+			pr_warn("%s: %s is sealed by IBT (no ENDBR64) and sleeps: disables %s; fix: %s\n",
+				who, syms[i].name, syms[i].needed_by, CS_ROUTE_FIX);
+		else if (r == CS_ROUTE_MISSING)
+			pr_warn("%s: symbol %s not found: disables %s\n", who,
+				syms[i].name, syms[i].needed_by);
+		failed += !*syms[i].addr;
 	}
 	return failed;
+}
+
+/* At load, after every resolve: the routes in use, in one line. */
+void cs_say_routes(void)
+{
+	pr_info("cs_core: symbols (IBT %s): %s\n",
+		cs_ibt_enforced() ? "enforced" : "not enforced", cs_symbol_routes());
 }

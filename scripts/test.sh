@@ -106,6 +106,12 @@ test_readme_tables() {
 	fi
 }
 
+# The symbol route decision, every IBT case (TCG guests have no CET).
+test_route() {
+	gcc -Wall -Wextra -Werror -o "$OUT/test-route" "$CS_TOP/tests/test-route.c" &&
+		"$OUT/test-route"
+}
+
 kernel_dir() {	# flavour [patches]
 	FLAVOUR=$1 PATCHES=${2:-} "$CS_TOP/scripts/build-kernel.sh"
 }
@@ -220,6 +226,7 @@ t "shellcheck" test_shellcheck
 t "console parser against captured logs" test_console_parser
 t "config fragment lines are verified by name" test_check_config
 t "README's detector and generator list matches core/tables.c" test_readme_tables
+t "symbol routes: every IBT case decided as README says" test_route
 t "modules build warning-free with W=1 and sparse" test_module_warnings
 t "checkpatch --strict on every C file" test_checkpatch
 t "series plot of a captured seed000 run marks the first violation" test_series_plot
@@ -229,6 +236,9 @@ t "guest: seed000 control FAILs on debug" seed000_control debug
 t "guest: seed000 control FAILs on prod" seed000_control prod
 t "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
 t "guest: isolate_race on the 6.12 debug test kernel PASSes" isolate_clean debug
+t "guest: with kernel/patches/export-syms-6.12.patch the symbols are taken as exports" \
+	guest "export route" prod PASS '^symbols: .*cma_alloc=export' DURATION=10 \
+	PATCHES="$CS_TOP/kernel/patches/export-syms-6.12.patch"
 t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod debian
 t "guest: isolate-pcp-stale control FAILs isolate_race on debug" isolate_control debug
 t "dkms add/build/install against Debian's 6.12, loaded in its guest" \
