@@ -114,25 +114,52 @@ void cs_audit_counters(struct cs_harness *h, bool quiet)
  * is not free. Speculative references are legal, though: memory offline's
  * do_migrate_range() and other pfn walkers take a temporary reference on
  * any page they meet, ours included. So an extra reference counts only if
- * it is still there after @wait_ms; waiting also keeps free_contig_range()
- * from warning "pages are still in use" on a correct kernel. Returns the
- * index of the first page that breaks the rule, or -1.
+ * it lasts @wait_ms, each page getting the whole wait; waiting also keeps
+ * free_contig_range() from warning "pages are still in use" on a correct
+ * kernel. Returns the index of the first page that breaks the rule, or -1;
+ * @seen gets what the check saw of it, for the finding to quote.
  */
-long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms)
+long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms,
+			 struct cs_ref *seen)
 {
-	unsigned int waited = 0;
 	unsigned long i;
 
 	for (i = 0; i < nr; i++) {
 		struct page *page = pfn_to_page(pfn + i);
+		unsigned int waited = 0;
+		int count = page_count(page);
+		bool buddy = PageBuddy(page);
 
-		while (page_count(page) > 1 && !PageBuddy(page) && waited < wait_ms) {
+		while (count > 1 && !buddy && waited < wait_ms) {
 			usleep_range(1000, 1500);
 			waited++;
+			count = page_count(page);
+			buddy = PageBuddy(page);
 		}
-		if (page_count(page) != 1 || PageBuddy(page))
+		if (count != 1 || buddy) {
+			*seen = (struct cs_ref){ .refcount = count, .buddy = buddy,
+						 .waited_ms = waited };
 			return i;
+		}
 	}
 	return -1;
 }
 
+/*
+ * D4 on [@pfn, @pfn + @nr), which we hold: report the first page another
+ * reference still holds after the wait, quoting what the check saw.
+ * Returns true when every page is ours alone.
+ */
+bool cs_d4_refs(struct cs_harness *h, unsigned long pfn, unsigned long nr,
+		const char *when)
+{
+	struct cs_ref seen;
+	long i = cs_find_foreign_ref(pfn, nr, CS_FOREIGN_REF_WAIT_MS, &seen);
+
+	if (i < 0)
+		return true;
+	cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+		     "%s: pfn %#lx of [%#lx+%lu] had refcount %d buddy %d (an extra reference lasted %u ms)",
+		     when, pfn + i, pfn, nr, seen.refcount, seen.buddy, seen.waited_ms);
+	return false;
+}

@@ -390,6 +390,7 @@ struct cs_harness {
 	u64 audit_hold_max_ns;		/* longest zone->lock hold of D2 */
 	atomic_long_t d2_skipped;	/* counter checks over the budget */
 	atomic_long_t d2_resumes_lost;	/* paused list walks not resumed */
+	atomic_long_t d2_transient;	/* counter mismatches gone at a second look */
 
 	/* Shared between generators. */
 	struct cs_area *areas;
@@ -461,7 +462,17 @@ int cs_pageblock_mt(unsigned long pfn);
 const char *cs_mt_name(int mt);
 /* for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) */
 struct zone *cs_next_zone(struct zone *zone);
-long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms);
+/* What D4's reference check saw of a page: quoted, never read again. */
+struct cs_ref {
+	int refcount;
+	bool buddy;
+	unsigned int waited_ms;		/* how long an extra reference lasted */
+};
+
+long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms,
+			 struct cs_ref *seen);
+bool cs_d4_refs(struct cs_harness *h, unsigned long pfn, unsigned long nr,
+		const char *when);
 #define CS_FOREIGN_REF_WAIT_MS 200
 
 long cs_zone_stat(struct cs_harness *h, enum cs_detector_id d,

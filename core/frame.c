@@ -163,6 +163,7 @@ static void cs_reset_run(struct cs_harness *h)
 	h->audit_hold_max_ns = 0;
 	atomic_long_set(&h->d2_skipped, 0);
 	atomic_long_set(&h->d2_resumes_lost, 0);
+	atomic_long_set(&h->d2_transient, 0);
 	atomic_set(&h->isolating, 0);
 	h->last_pfn = 0;
 	cs_series_reset(&h->series);

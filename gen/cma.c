@@ -212,19 +212,10 @@ static void cs_verify(struct cs_harness *h, struct cs_range *r, const char *when
 {
 	unsigned long i;
 	unsigned int w;
-	long bad;
 
 	cs_inject(h, CS_D4_OWNERSHIP, r->pages);
-	bad = cs_find_foreign_ref(r->pfn, r->count, CS_FOREIGN_REF_WAIT_MS);
-	if (bad >= 0) {
-		struct page *page = r->pages + bad;
-
-		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
-			     "%s: pfn %#lx of range %llu [%#lx+%lu] has refcount %d buddy %d",
-			     when, r->pfn + bad, r->id, r->pfn, r->count,
-			     page_count(page), PageBuddy(page));
+	if (!cs_d4_refs(h, r->pfn, r->count, when))
 		return;
-	}
 	for (i = 0; i < r->count; i++) {
 		u64 *p = kmap_local_page(r->pages + i);
 
@@ -287,7 +278,6 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r)
 {
 	struct cs_area *a = r->a;
 	unsigned long off = r->pfn - a->base_pfn;
-	long i;
 
 	if (r->pfn < a->base_pfn || r->pfn + r->count > a->base_pfn + a->count) {
 		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
@@ -310,11 +300,7 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r)
 	spin_unlock(&a->lock);
 	if (h->set.bare)
 		return true;
-	i = cs_find_foreign_ref(r->pfn, r->count, CS_FOREIGN_REF_WAIT_MS);
-	if (i >= 0)
-		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
-			     "cma_alloc handed out pfn %#lx with refcount %d buddy %d",
-			     r->pfn + i, page_count(r->pages + i), PageBuddy(r->pages + i));
+	cs_d4_refs(h, r->pfn, r->count, "cma_alloc handed out");
 	cs_stamp(r);
 	return true;
 }

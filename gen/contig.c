@@ -238,16 +238,9 @@ static void cs_hold(struct cs_worker *w, unsigned long start, unsigned long nr)
 	struct cs_ctx *ctx = &w->h->ctx;
 	unsigned long i;
 	unsigned int word;
-	long bad;
 
-	bad = cs_find_foreign_ref(start, nr, CS_FOREIGN_REF_WAIT_MS);
-	if (bad >= 0) {
-		cs_violation(ctx, CS_D4_OWNERSHIP,
-			     "alloc_contig_range handed out pfn %#lx with refcount %d buddy %d",
-			     start + bad, page_count(pfn_to_page(start + bad)),
-			     PageBuddy(pfn_to_page(start + bad)));
+	if (!cs_d4_refs(w->h, start, nr, "alloc_contig_range handed out"))
 		return;
-	}
 	for (i = 0; i < nr; i++) {
 		u64 *p = kmap_local_page(pfn_to_page(start + i));
 
@@ -273,12 +266,7 @@ static void cs_hold(struct cs_worker *w, unsigned long start, unsigned long nr)
 		}
 	}
 	/* Before the free: no lasting reference but ours. */
-	bad = cs_find_foreign_ref(start, nr, CS_FOREIGN_REF_WAIT_MS);
-	if (bad >= 0)
-		cs_violation(ctx, CS_D4_OWNERSHIP,
-			     "before free_contig_range: pfn %#lx of [%#lx+%lu] has refcount %d buddy %d",
-			     start + bad, start, nr, page_count(pfn_to_page(start + bad)),
-			     PageBuddy(pfn_to_page(start + bad)));
+	cs_d4_refs(w->h, start, nr, "before the free");
 	cs_checked(ctx, CS_D4_OWNERSHIP);
 }
 
