@@ -385,6 +385,7 @@ struct cs_harness {
 	unsigned long start_jiffies, stop_jiffies;
 	unsigned long totalram_start;
 	atomic_long_t count[CS_NR_GENERATORS][CS_GEN_COUNTERS];
+	atomic_long_t ops[CS_NR_GENERATORS];	/* operations attempted */
 	atomic_long_t audits_full, audit_pages;
 	atomic64_t audit_ns;
 	u64 audit_hold_max_ns;		/* longest zone->lock hold of D2 */
@@ -410,6 +411,12 @@ void cs_harness_cleanup(struct cs_harness *h);
 static inline void cs_count(struct cs_worker *w, int counter, long n)
 {
 	atomic_long_add(n, &w->h->count[w->gen][counter]);
+}
+
+/* One operation attempted (make test asserts every generator did work). */
+static inline void cs_op(struct cs_worker *w)
+{
+	atomic_long_inc(&w->h->ops[w->gen]);
 }
 
 static inline void cs_count_set(struct cs_worker *w, int counter, long v)

@@ -133,6 +133,7 @@ static void cs_show_counters(struct cs_harness *h, struct seq_file *m)
 
 		if (!cs_offers(h, g))
 			continue;
+		seq_printf(m, "%s_ops: %ld\n", gen->name, atomic_long_read(&h->ops[g]));
 		for (c = 0; c < CS_GEN_COUNTERS && gen->counters[c]; c++)
 			seq_printf(m, "%s_%s: %ld\n", gen->name, gen->counters[c],
 				   atomic_long_read(&h->count[g][c]));

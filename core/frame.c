@@ -154,9 +154,11 @@ static void cs_reset_run(struct cs_harness *h)
 	h->ctx.injected = h->run.inject;
 	memset(&h->view, 0, sizeof(h->view));
 	h->view.bias_for = -1;
-	for (g = 0; g < CS_NR_GENERATORS; g++)
+	for (g = 0; g < CS_NR_GENERATORS; g++) {
+		atomic_long_set(&h->ops[g], 0);
 		for (c = 0; c < CS_GEN_COUNTERS; c++)
 			atomic_long_set(&h->count[g][c], 0);
+	}
 	atomic_long_set(&h->audits_full, 0);
 	atomic_long_set(&h->audit_pages, 0);
 	atomic64_set(&h->audit_ns, 0);

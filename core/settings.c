@@ -143,17 +143,23 @@ static int cs_pick(int setting, int scenario)
 static int cs_check_threads(struct cs_harness *h, const struct cs_scenario *sc)
 {
 	unsigned int cpus = num_online_cpus();
-	long total = 1;		/* the auditor */
-	int g;
+	long total = 1, most = -1;	/* the auditor */
+	int g, big = 0;
 
 	for (g = 0; g < CS_NR_GENERATORS; g++) {
 		long n = cs_offers(h, g) ? cs_pick(h->set.threads[g], sc->threads[g]) : 0;
 
-		total += cs_generators[g].per_cpu ? n * cpus : n;
+		n = cs_generators[g].per_cpu ? n * cpus : n;
+		total += n;
+		if (n > most) {
+			most = n;
+			big = g;
+		}
 	}
 	if (total > (long)CS_THREADS_PER_CPU * cpus) {
-		pr_err("%s: %ld threads for %u online CPU(s): at most %d per CPU\n",
-		       h->name, total, cpus, CS_THREADS_PER_CPU);
+		pr_err("%s: %s=%d makes %ld threads for %u online CPU(s): at most %d per CPU\n",
+		       h->name, cs_generators[big].setting, h->set.threads[big], total,
+		       cpus, CS_THREADS_PER_CPU);
 		return -EINVAL;
 	}
 	return 0;

@@ -318,6 +318,7 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 		return NULL;
 	count = min(cs_pick_count(h), a->count);
 	cs_progress(w, "cma_alloc", a->base_pfn);
+	cs_op(w);
 	atomic_inc(&h->isolating);
 	pages = p_cma_alloc(a->cma, count, align, true);
 	atomic_dec(&h->isolating);

@@ -301,6 +301,7 @@ int cs_g4_thread(void *arg)
 		}
 		WRITE_ONCE(h->last_pfn, start);
 		cs_progress(w, "alloc_contig_range", start);
+		cs_op(w);
 		slot = cs_iso_begin(h, start, start + nr, true);
 		if (slot == -EBUSY) {
 			cs_count(w, CS_G4_CLASH, 1);

@@ -157,6 +157,7 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 
 	WRITE_ONCE(cs_veto_task, veto ? current : NULL);
 	cs_progress(w, "offline", pfn);
+	cs_op(w);
 	ret = cs_memblock_set(block, false, h->set.offline_timeout_ms);
 	WRITE_ONCE(cs_veto_task, NULL);
 	cs_event(ctx, CS_OP_OFFLINE, pfn, cs_memblock_pages(), ret);

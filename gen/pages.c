@@ -38,6 +38,7 @@ static void cs_g2_batch(struct cs_worker *w)
 	int n, i, waited;
 
 	cs_progress(w, "alloc_pages", 0);
+	cs_op(w);
 	for (n = 0; n < CS_G2_BATCH; n++) {
 		order[n] = orders[cs_rand(ARRAY_SIZE(orders))];
 		held[n] = alloc_pages(gfp, order[n]);
@@ -85,6 +86,7 @@ int cs_g5_thread(void *arg)
 		return -ENOMEM;
 	while (!kthread_should_stop()) {
 		cs_progress(w, "pcp burst", 0);
+		cs_op(w);
 		for (n = 0; n < CS_G5_BURST; n++) {
 			pages[n] = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN |
 					      __GFP_NORETRY);
@@ -142,6 +144,7 @@ int cs_g6_thread(void *arg)
 
 	while (!kthread_should_stop()) {
 		cs_progress(w, "pin-scope alloc", 0);
+		cs_op(w);
 		scoped = !cs_inject(h, CS_D5_PLACEMENT, NULL);
 		if (scoped)
 			flags = memalloc_pin_save();
