@@ -6,9 +6,12 @@
 # line (first ten) with the rule that caught it, then "verdict: PASS" or
 # "verdict: FAIL". Exit 0 only for PASS.
 #
-# PASS needs all of: the guest printed "cs-guest: done rc=0", no line
-# matched a fail rule of scripts/console-rules.txt (benign rules first),
-# and the job printed at least one "verdict: PASS" of its own.
+# PASS needs all of: the guest printed "cs-guest: done rc=0" and then
+# powered off (the kernel's "reboot: Restarting system" or "reboot: Power
+# down" after it: a guest that hangs in sync or reboot never prints it), no
+# line of the whole log matched a fail rule of scripts/console-rules.txt
+# (benign rules first; a late oops after the job counts as much as one
+# during it), and the job printed at least one "verdict: PASS" of its own.
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 CONSOLE_LOG [RULES]" >&2; exit 2; }
 log=$1
@@ -35,17 +38,19 @@ BEGIN {
 	# Strip the printk timestamp so rules can anchor at the message start.
 	msg = line
 	sub(/^\[ *[0-9]+\.[0-9]+\] /, "", msg)
-	if (done)
-		next
-	if (msg ~ /^==== report /) inrep = 1
-	if (inrep) report[++nrep] = msg
-	if (msg ~ /^==== end report/) inrep = 0
-	if (msg ~ /^cs-guest: done rc=/) {
-		done = 1
-		rc = msg; sub(/^cs-guest: done rc=/, "", rc)
-		next
+	if (!done) {
+		if (msg ~ /^==== report /) inrep = 1
+		if (inrep) report[++nrep] = msg
+		if (msg ~ /^==== end report/) inrep = 0
+		if (msg ~ /^cs-guest: done rc=/) {
+			done = 1
+			rc = msg; sub(/^cs-guest: done rc=/, "", rc)
+			next
+		}
+		if (msg ~ /^verdict: PASS/) jobpass++
+	} else if (msg ~ /^reboot: (Restarting system|Power down)/) {
+		off = 1
 	}
-	if (msg ~ /^verdict: PASS/) jobpass++
 	for (i = 1; i <= nb; i++)
 		if (msg ~ bre[i])
 			next
@@ -65,6 +70,8 @@ END {
 		why[++nwhy] = "guest never reported: no \"cs-guest: done\" line (timeout, panic or crash)"
 	else if (rc != "0")
 		why[++nwhy] = "guest job exited with status " rc
+	if (done && !off)
+		why[++nwhy] = "guest did not power off after \"cs-guest: done\": no \"reboot: Restarting system\" or \"reboot: Power down\" line (a hang after the job)"
 	if (done && rc == "0" && !jobpass && !nfail)
 		why[++nwhy] = "the job printed no \"verdict: PASS\""
 	if (nfail)

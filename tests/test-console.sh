@@ -7,7 +7,8 @@
 #     names of the rules that catch a line of it (in any order).
 #  2. Each fail rule is needed: without it, at least one fixture changes
 #     its verdict, its caught-rule set or its count of caught lines.
-#  3. Edge cases: a log without "cs-guest: done", a benign line, a missing
+#  3. Edge cases: a log without "cs-guest: done", a benign line, a guest
+#     that never powers off after "done", a crash after "done", a missing
 #     or unreadable log, and the rules file's own syntax.
 #
 # The fixtures are real guest logs (scripts/capture-console-fixtures.sh),
@@ -155,10 +156,34 @@ if [ -r "$clean" ]; then
 		ok=1
 	fi
 	check "a \"page dumped because: unmovable page\" line is still PASS"
+
+	# The job finished, then the guest hung in sync or reboot: no power-off.
+	grep -v 'reboot: ' "$clean" >"$tmp/no-off.log"
+	run_verdict "$tmp/no-off.log" "$rules"
+	ok=0
+	if grep -q 'cs-guest: done rc=0' "$tmp/no-off.log" && [ "$rc" -eq 1 ] &&
+		grep -q '^console: guest did not power off' <<<"$out" &&
+		grep -qx 'verdict: FAIL' <<<"$out"; then
+		ok=1
+	fi
+	check "a log that stops after \"cs-guest: done\" is FAIL \"did not power off\""
+
+	# A crash after the job (work the module left queued) still counts.
+	sed 's/^cs-guest: done rc=0\r*$/&\n[    4.100000] BUG: kernel NULL pointer dereference, address: 0000000000000000/' \
+		"$clean" >"$tmp/late.log"
+	run_verdict "$tmp/late.log" "$rules"
+	ok=0
+	if [ "$rc" -eq 1 ] && grep -q '^  \[bug\] .*NULL pointer dereference' <<<"$out" &&
+		grep -qx 'verdict: FAIL' <<<"$out"; then
+		ok=1
+	fi
+	check "a BUG line after \"cs-guest: done\" is FAIL"
 else
 	result 1 "a log without \"cs-guest: done\" is FAIL" "# needs tests/console/clean.log"
 	result 1 "a \"page dumped because: unmovable page\" line is still PASS" \
 		"# needs tests/console/clean.log"
+	result 1 "a log that stops after \"cs-guest: done\" is FAIL" "# needs tests/console/clean.log"
+	result 1 "a BUG line after \"cs-guest: done\" is FAIL" "# needs tests/console/clean.log"
 fi
 
 run_verdict "$tmp/no-such.log" "$rules"
@@ -200,7 +225,7 @@ bad=$(awk -F '\t' '
 		next
 	}
 	{ print NR ": not TAB-separated fail/benign fields: " $0 }' "$rules")
-printf 'verdict: PASS\ncs-guest: done rc=0\n' >"$tmp/mini.log"
+printf 'verdict: PASS\ncs-guest: done rc=0\nreboot: Restarting system\n' >"$tmp/mini.log"
 run_verdict "$tmp/mini.log" "$rules"
 if [ -z "$bad" ] && [ "$rc" -eq 0 ]; then
 	result 0 "the rules file is well-formed"

@@ -83,7 +83,7 @@ timeout)
 	fi
 	;;
 esac
-# Let the console drain: the parser ignores what follows "cs-guest: done".
+# Let the console drain before "cs-guest: done" (the report lands before it).
 sleep 2
 echo "consolegen: what=$what: done"
 echo "verdict: PASS"
