@@ -106,6 +106,35 @@ test_readme_tables() {
 	fi
 }
 
+# scripts/report-check.sh, on a small report and on what breaks it: a
+# detector with no checks, a disabled one, a generator with threads and no
+# operations; isolate_race's D5 is the one detector allowed to be off.
+test_report_check() {
+	local r=$OUT/report rc=0
+	mini_report() {	# MODULE [EXTRA LINE]
+		printf '%s\n' "==== report $1 ====" "threads: g1=2 g2=1 g3=0" \
+			"g1_ops: 5" "g2_ops: 3" "g3_ops: 0" "d1_counters_checks: 4" \
+			"d1_counters_violations: 0" "${2:-d2_freelist_checks: 1}" \
+			"verdict: PASS" "==== end report ===="
+	}
+	expect() {	# WANT(0|1) DESCRIPTION: the check on $r answers WANT
+		local got=0
+		"$CS_TOP/scripts/report-check.sh" "$r" || got=1
+		[ "$got" = "$1" ] || { echo "wrong answer ($got, wanted $1): $2"; rc=1; }
+	}
+	mini_report cma_stress >"$r"; expect 0 "a complete report"
+	mini_report cma_stress "d2_freelist_checks: 0" >"$r"; expect 1 "a detector with 0 checks"
+	mini_report cma_stress "d2_freelist_disabled: no symbol" >"$r"; expect 1 "a disabled detector"
+	mini_report cma_stress | sed 's/^g2_ops: 3/g2_ops: 0/' >"$r"; expect 1 "a generator with a thread and 0 ops"
+	mini_report cma_stress | sed '/^g1_ops/d' >"$r"; expect 1 "a generator with threads and no _ops line"
+	mini_report cma_stress | sed '/^threads:/d' >"$r"; expect 1 "no threads: line"
+	mini_report isolate_race "d5_placement_disabled: no G6 in this module" >"$r"
+	expect 0 "isolate_race's d5_placement off"
+	mini_report cma_stress "d5_placement_disabled: no G6 in this module" >"$r"
+	expect 1 "cma_stress's d5_placement off"
+	return "$rc"
+}
+
 # The symbol route decision, every IBT case (TCG guests have no CET).
 test_route() {
 	gcc -Wall -Wextra -Werror -o "$OUT/test-route" "$CS_TOP/tests/test-route.c" &&
@@ -150,6 +179,7 @@ guest() {
 	local flavour=$2 expect=$3 want=$4 out rc
 	shift 4
 	out=$OUT/guest.$n.out
+	GUEST_OUT=$out
 	GUEST_RUN_DIR=$OUT/run.$n
 	env FLAVOUR="$flavour" RUN_DIR="$GUEST_RUN_DIR" "$@" "$CS_TOP/scripts/run.sh" >"$out" 2>&1
 	rc=$?
@@ -166,14 +196,17 @@ guest() {
 		{ echo "output lacks /$want/"; return 1; }
 }
 
-# A clean run must also have done real work, or PASS means nothing.
+# A clean run must also have done real work, or PASS means nothing: every
+# detector ran and every generator with threads did work
+# (scripts/report-check.sh).
 # clean_run FLAVOUR [MODARGS [VAR=VALUE ...]]
 clean_run() {
 	local fl=$1 args=${2:-}
 	shift
 	[ $# -eq 0 ] || shift
 	guest "$fl" "$fl" PASS '^g1_alloc_ok: [1-9]' \
-		DURATION="$GUEST_DURATION" MODARGS="$args" "$@"
+		DURATION="$GUEST_DURATION" MODARGS="$args" "$@" &&
+		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
 }
 
 # seed000_control FLAVOUR [KVER [VAR=VALUE ...]]
@@ -190,7 +223,8 @@ seed000_control() {
 # or (KERNEL=debian) the Debian stock kernel.
 isolate_clean() {
 	guest "isolate_race $1" "$1" PASS '^g4_contig_ok: [1-9]' \
-		MODULE=isolate_race DURATION="$GUEST_DURATION" KERNEL="${2:-test}"
+		MODULE=isolate_race DURATION="$GUEST_DURATION" KERNEL="${2:-test}" &&
+		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
 }
 
 isolate_control() {
@@ -226,6 +260,7 @@ t "shellcheck" test_shellcheck
 t "console parser against captured logs" test_console_parser
 t "config fragment lines are verified by name" test_check_config
 t "README's detector and generator list matches core/tables.c" test_readme_tables
+t "report check: a PASS needs every detector run and every generator's work" test_report_check
 t "symbol routes: every IBT case decided as README says" test_route
 t "modules build warning-free with W=1 and sparse" test_module_warnings
 t "checkpatch --strict on every C file" test_checkpatch
