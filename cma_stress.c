@@ -22,25 +22,28 @@
 /* Named mixes: threads per generator, G1's largest range and longest hold. */
 static const struct cs_scenario cms_scenarios[] = {
 	{ .name = "default", .what = "every generator, every seed",
-	  .threads = { [CS_G1] = 2, [CS_G2] = 1, [CS_G3] = 1, [CS_G5] = 1, [CS_G6] = 1 },
+	  .threads = { [CS_G1] = 2, [CS_G2] = 1, [CS_G3] = 1, [CS_G5] = 1, [CS_G6] = 1,
+		       [CS_G7] = 1, [CS_G8] = 1, [CS_G9] = 1, [CS_G10] = 1 },
 	  .max_pageblocks = 4, .hold_ms = 100 },
 	{ .name = "seed000", .what = "buddy merge across isolated pageblocks",
 	  .threads = { [CS_G1] = 2, [CS_G2] = 2, [CS_G5] = 1 },
 	  .max_pageblocks = 2, .hold_ms = 5 },
 	{ .name = "seed001", .what = "isolation racing memory offline",
-	  .threads = { [CS_G1] = 1, [CS_G2] = 1, [CS_G3] = 1 },
+	  .threads = { [CS_G1] = 1, [CS_G2] = 1, [CS_G3] = 1, [CS_G8] = 1, [CS_G9] = 1,
+		       [CS_G10] = 1 },
 	  .max_pageblocks = 4, .hold_ms = 50 },
 	{ .name = "seed002", .what = "pages handed out while in use",
-	  .threads = { [CS_G1] = 3, [CS_G2] = 1, [CS_G5] = 1 },
+	  .threads = { [CS_G1] = 3, [CS_G2] = 1, [CS_G5] = 1, [CS_G7] = 1, [CS_G8] = 1 },
 	  .max_pageblocks = 8, .hold_ms = 500 },
 	{ .name = "seed003", .what = "pin-scope allocation given a CMA page",
 	  .threads = { [CS_G1] = 1, [CS_G5] = 2, [CS_G6] = 2 },
 	  .max_pageblocks = 2, .hold_ms = 20 },
 	{ .name = "seed004", .what = "stale pcp migratetype turns CMA MOVABLE",
-	  .threads = { [CS_G1] = 2, [CS_G2] = 1, [CS_G5] = 2 },
+	  .threads = { [CS_G1] = 2, [CS_G2] = 1, [CS_G5] = 2, [CS_G8] = 1 },
 	  .max_pageblocks = 2, .hold_ms = 10 },
 	{ .name = "soak", .what = "everything, longer holds",
-	  .threads = { [CS_G1] = 2, [CS_G2] = 1, [CS_G3] = 1, [CS_G5] = 2, [CS_G6] = 1 },
+	  .threads = { [CS_G1] = 2, [CS_G2] = 1, [CS_G3] = 1, [CS_G5] = 2, [CS_G6] = 1,
+		       [CS_G7] = 1, [CS_G8] = 1, [CS_G9] = 1, [CS_G10] = 1 },
 	  .max_pageblocks = 8, .hold_ms = 1000 },
 };
 
@@ -54,6 +57,10 @@ cs_param(cms, int, isolate_threads, threads[CS_G2], 0, 1024, "G2 free-while-isol
 cs_param(cms, int, hotplug_threads, threads[CS_G3], 0, 1, "G3 offline/online threads");
 cs_param(cms, int, pcp_threads, threads[CS_G5], 0, 1024, "G5 pcp churn threads per CPU");
 cs_param(cms, int, pin_threads, threads[CS_G6], 0, 1024, "G6 pin-scope allocation threads");
+cs_param(cms, int, churn_threads, threads[CS_G7], 0, 1024, "G7 fast cma churn threads");
+cs_param(cms, int, gup_threads, threads[CS_G8], 0, 1024, "G8 transient pin threads");
+cs_param(cms, int, plant_threads, threads[CS_G9], 0, 1024, "G9 planted-page threads");
+cs_param(cms, int, hugetlb_threads, threads[CS_G10], 0, 1, "G10 hugetlb pool churn");
 cs_param(cms, str, areas, areas, 0, 0, "comma-separated CMA areas G1 uses, empty = all");
 
 MODULE_LICENSE("GPL");

@@ -21,7 +21,8 @@
 
 static const struct cs_scenario ir_scenarios[] = {
 	{ .name = "default", .what = "racers, offline/online and free-while-isolating",
-	  .threads = { [CS_G4] = 2, [CS_G2] = 1, [CS_G3] = 1 },
+	  .threads = { [CS_G4] = 2, [CS_G2] = 1, [CS_G3] = 1, [CS_G8] = 1, [CS_G9] = 1,
+		       [CS_G10] = 1 },
 	  .max_pageblocks = 4, .hold_ms = 20 },
 };
 
@@ -30,6 +31,9 @@ static const struct cs_scenario ir_scenarios[] = {
 cs_param(ir, int, racer_threads, threads[CS_G4], 0, 1024, "G4 alloc_contig_range racers");
 cs_param(ir, int, isolate_threads, threads[CS_G2], 0, 1024, "G2 free-while-isolating threads");
 cs_param(ir, int, hotplug_threads, threads[CS_G3], 0, 1, "G3 offline/online threads");
+cs_param(ir, int, gup_threads, threads[CS_G8], 0, 1024, "G8 transient pin threads");
+cs_param(ir, int, plant_threads, threads[CS_G9], 0, 1024, "G9 planted-page threads");
+cs_param(ir, int, hugetlb_threads, threads[CS_G10], 0, 1, "G10 hugetlb pool churn");
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Pageblock isolation racer: alloc_contig_range against memory offline/online");

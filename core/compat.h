@@ -48,6 +48,11 @@
 
 /* alloc_contig_range() became a macro over the _noprof symbol in 6.10. */
 #if CS_KVER >= 610
+#define CS_ACR_SYMBOL "alloc_contig_range_noprof"
+#else
+#define CS_ACR_SYMBOL "alloc_contig_range"
+#endif
+#if CS_KVER >= 610
 #define cs_alloc_contig_range(s, e, mt, gfp) \
 	alloc_contig_range_noprof((s), (e), (mt), (gfp))
 #else

@@ -86,7 +86,8 @@ extern const struct cs_detector cs_detectors[CS_NR_DETECTORS];
 /* ---- the generator table (core/tables.c) ---------------------------------- */
 
 enum cs_generator_id {
-	CS_G1, CS_G2, CS_G3, CS_G4, CS_G5, CS_G6, CS_NR_GENERATORS
+	CS_G1, CS_G2, CS_G3, CS_G4, CS_G5, CS_G6, CS_G7, CS_G8, CS_G9, CS_G10,
+	CS_NR_GENERATORS
 };
 
 /* Each generator's outcome counters, named in its row. */
@@ -108,6 +109,19 @@ enum {
 enum { CS_G5_BURSTS };
 
 enum { CS_G6_ALLOCS };
+
+enum { CS_G8_PINNED };
+
+enum {
+	CS_G9_PLANTED, CS_G9_PLANT_FAIL, CS_G9_BUSY, CS_G9_OTHER,
+	CS_G9_LAST_ERRNO, CS_G9_LEFTOVER_CHECKS
+};
+
+enum {
+	CS_G10_GROWS, CS_G10_SHRINKS, CS_G10_DEMOTES, CS_G10_ERRORS,
+	CS_G10_LAST_ERRNO
+};
+
 #define CS_GEN_COUNTERS 10
 
 struct cs_generator {
@@ -399,9 +413,11 @@ struct cs_harness {
 	unsigned long totalcma;		/* pages in every area */
 	atomic_t isolating;		/* isolations of ours in flight (G2 waits) */
 	unsigned long last_pfn;		/* G4's latest range: G3 aims next to it */
+	unsigned long offlining_pfn;	/* G3's block now (G8 pins there), or 0 */
 	atomic64_t next_id;		/* G1 range ids */
 	void *leaked;			/* inject=d6: a G1 range kept past stop */
 	void *g4;			/* G4's registry (gen/contig.c) */
+	void *cov;			/* coverage kretprobes (core/coverage.c) */
 };
 
 int cs_harness_init(struct cs_harness *h);
@@ -444,6 +460,10 @@ int cs_start(struct cs_harness *h);
 void cs_stop(struct cs_harness *h);
 void cs_audit_now(struct cs_harness *h, bool quiet);
 int cs_debugfs_init(struct cs_harness *h);
+int cs_coverage_start(struct cs_harness *h);
+void cs_coverage_stop(struct cs_harness *h);
+void cs_coverage_free(struct cs_harness *h);
+void cs_coverage_show(struct cs_harness *h, struct seq_file *m);
 
 /* ---- symbols (core/syms.c) ------------------------------------------------------------- */
 
@@ -514,8 +534,13 @@ int cs_hotplug_init(void);
 void cs_hotplug_exit(void);
 
 int cs_g4_thread(void *arg);
-int cs_g4_start(struct cs_harness *h);
-void cs_g4_cleanup(struct cs_harness *h);
+int cs_iso_start(struct cs_harness *h);
+void cs_iso_cleanup(struct cs_harness *h);
+int cs_g7_thread(void *arg);
+int cs_g8_thread(void *arg);
+int cs_g9_thread(void *arg);
+int cs_g10_thread(void *arg);
+const char *cs_g10_unusable(struct cs_harness *h);
 /* G3 and G4 register the ranges they isolate, for G4's leftover check. */
 int cs_iso_begin(struct cs_harness *h, unsigned long start, unsigned long end,
 		 bool racer);

@@ -8,6 +8,7 @@
  *  stats    live counters, cheap enough to poll while running
  *  series   the sampled counters, CSV
  *  areas    the CMA areas the audits know
+ *  coverage the isolation-path functions entered and their failure returns
  *
  * A malformed write gets -EINVAL and exactly one dmesg line; a setting or
  * reset while running gets -EBUSY.
@@ -175,6 +176,7 @@ static int cs_report_show(struct seq_file *m, void *v)
 	seq_printf(m, "areas: %d\n", h->nr_areas);
 	cs_show_areas(h, m, "area");
 	cs_show_counters(h, m);
+	cs_coverage_show(h, m);
 	cs_report_tail(&h->ctx, m);
 	mutex_unlock(&h->lock);
 	return 0;
@@ -202,6 +204,17 @@ static int cs_series_file_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(cs_series_file);
 
+static int cs_coverage_file_show(struct seq_file *m, void *v)
+{
+	struct cs_harness *h = m->private;
+
+	mutex_lock(&h->lock);
+	cs_coverage_show(h, m);
+	mutex_unlock(&h->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cs_coverage_file);
+
 static int cs_areas_show(struct seq_file *m, void *v)
 {
 	cs_show_areas(m->private, m, NULL);
@@ -222,5 +235,6 @@ int cs_debugfs_init(struct cs_harness *h)
 	debugfs_create_file("stats", 0400, h->dir, h, &cs_stats_fops);
 	debugfs_create_file("series", 0400, h->dir, h, &cs_series_file_fops);
 	debugfs_create_file("areas", 0400, h->dir, h, &cs_areas_fops);
+	debugfs_create_file("coverage", 0400, h->dir, h, &cs_coverage_file_fops);
 	return 0;
 }

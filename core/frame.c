@@ -29,6 +29,24 @@ static int cs_nr_threads(struct cs_harness *h, int g)
 	return cs_generators[g].per_cpu ? n * num_online_cpus() : n;
 }
 
+/*
+ * Does generator @g run this time with state hooks of its own? Rows that
+ * share code (G1 and G7, G4 and G9) share their hooks: run each once.
+ */
+static bool cs_first_user(struct cs_harness *h, int g, size_t hook)
+{
+	const void *fn = *(const void **)((const char *)&cs_generators[g] + hook);
+	int e;
+
+	if (h->run.threads[g] <= 0 || !fn)
+		return false;
+	for (e = 0; e < g; e++)
+		if (h->run.threads[e] > 0 &&
+		    *(const void **)((const char *)&cs_generators[e] + hook) == fn)
+			return false;
+	return true;
+}
+
 /* One pass of every detector the auditor runs at @when. */
 static void cs_audit_pass(struct cs_harness *h, enum cs_when when, bool quiet)
 {
@@ -122,8 +140,9 @@ void cs_stop(struct cs_harness *h)
 	if (!h->running)
 		return;
 	cs_pool_stop(&h->pool);
+	cs_coverage_stop(h);
 	for (g = 0; g < CS_NR_GENERATORS; g++)
-		if (h->run.threads[g] > 0 && cs_generators[g].quiesce)
+		if (cs_first_user(h, g, offsetof(struct cs_generator, quiesce)))
 			cs_generators[g].quiesce(h);
 	cs_audit_pass(h, CS_AT_STOP, true);
 	cs_series_sample(&h->series, &h->ctx, h->totalcma, h->set.series_ms, true);
@@ -220,13 +239,16 @@ int cs_start(struct cs_harness *h)
 	cs_reset_run(h);
 	cs_areas_select(h);
 	for (g = 0; g < CS_NR_GENERATORS && !ret; g++)
-		if (h->run.threads[g] > 0 && cs_generators[g].start)
+		if (cs_first_user(h, g, offsetof(struct cs_generator, start)))
 			ret = cs_generators[g].start(h);
 	if (ret)
 		return ret;
 	/* D1-D3's fault is in what they read: set it up before they run. */
 	if (h->run.inject >= 0 && !cs_detectors[h->run.inject].inject_in)
 		cs_inject(h, h->run.inject, NULL);
+	ret = cs_coverage_start(h);
+	if (ret)
+		return ret;
 	h->totalram_start = totalram_pages();
 	h->start_jiffies = jiffies;
 	h->running = true;
@@ -234,6 +256,7 @@ int cs_start(struct cs_harness *h)
 	ret = cs_spawn_all(h);
 	if (ret) {
 		cs_pool_stop(&h->pool);
+		cs_coverage_stop(h);
 		h->running = false;
 		return ret;
 	}
@@ -258,10 +281,11 @@ void cs_harness_cleanup(struct cs_harness *h)
 		mutex_unlock(&h->lock);
 		cancel_work_sync(&h->stop_work);
 	}
-	for (g = 0; g < CS_NR_GENERATORS; g++)
+	for (g = 0; g < CS_NR_GENERATORS; g++)	/* each idempotent */
 		if (cs_generators[g].cleanup)
 			cs_generators[g].cleanup(h);
 	cs_pool_free(&h->pool);
+	cs_coverage_free(h);
 	cs_series_free(&h->series);
 	cs_areas_free(h);
 	h->inited = false;

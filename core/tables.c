@@ -79,7 +79,7 @@ const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
 			[CS_G4_LEFTOVER_CHECKS] = "leftover_checks",
 			[CS_G4_CLASH] = "skipped_neighbour_racer",
 		},
-		.start = cs_g4_start, .cleanup = cs_g4_cleanup,
+		.start = cs_iso_start, .cleanup = cs_iso_cleanup,
 	},
 	[CS_G5] = {
 		.id = "G5", .name = "g5", .thread = "g5_pcp",
@@ -96,6 +96,60 @@ const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
 			"allocations inside memalloc_pin_save() scopes, checked by D5",
 		.fn = cs_g6_thread, .setting = "pin_threads",
 		.counters = { [CS_G6_ALLOCS] = "pin_allocs" },
+	},
+	[CS_G7] = {
+		.id = "G7", .name = "g7", .thread = "g7_churn",
+		.seeds = "000 002",
+		.what =
+			"fast churn: cma_alloc/cma_release back to back, no hold; one request in 64 for a whole area",
+		.fn = cs_g7_thread, .setting = "churn_threads",
+		.counters = {
+			[CS_G1_ALLOC_OK] = "alloc_ok",
+			[CS_G1_ALLOC_FAIL] = "alloc_fail",
+			[CS_G1_RELEASED] = "released",
+			[CS_G1_PAGES] = "pages_allocated",
+		},
+		.unusable = cs_g1_unusable, .start = cs_g1_start,
+		.quiesce = cs_g1_quiesce,
+	},
+	[CS_G8] = {
+		.id = "G8", .name = "g8", .thread = "g8_gup",
+		.seeds = "001 002 004",
+		.what =
+			"transient pins on LRU pages in CMA areas, G3's block and G4's range, so migration fails after isolation",
+		.fn = cs_g8_thread, .setting = "gup_threads",
+		.counters = { [CS_G8_PINNED] = "pinned" },
+	},
+	[CS_G9] = {
+		.id = "G9", .name = "g9", .thread = "g9_plant",
+		.seeds = "001 004",
+		.what =
+			"a page of ours at the first, a middle or the last pageblock of a range, then alloc_contig_range over it",
+		.fn = cs_g9_thread, .setting = "plant_threads",
+		.counters = {
+			[CS_G9_PLANTED] = "planted",
+			[CS_G9_PLANT_FAIL] = "plant_fail",
+			[CS_G9_BUSY] = "contig_busy",
+			[CS_G9_OTHER] = "contig_other",
+			[CS_G9_LAST_ERRNO] = "contig_last_errno",
+			[CS_G9_LEFTOVER_CHECKS] = "leftover_checks",
+		},
+		.start = cs_iso_start, .cleanup = cs_iso_cleanup,
+	},
+	[CS_G10] = {
+		.id = "G10", .name = "g10", .thread = "g10_hugetlb",
+		.seeds = "001",
+		.what =
+			"hugetlb pool churn: grow, shrink (dissolve), 1 GiB pages demoted where a 1 GiB pool exists",
+		.fn = cs_g10_thread, .setting = "hugetlb_threads",
+		.counters = {
+			[CS_G10_GROWS] = "grows",
+			[CS_G10_SHRINKS] = "shrinks",
+			[CS_G10_DEMOTES] = "demotes",
+			[CS_G10_ERRORS] = "errors",
+			[CS_G10_LAST_ERRNO] = "last_errno",
+		},
+		.unusable = cs_g10_unusable,
 	},
 };
 
@@ -130,7 +184,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 	[CS_D4_OWNERSHIP] = {
 		.id = "D4", .name = "d4_ownership", .seeds = "002",
 		.what =
-			"G1, G4: every range we get lies in its area, has refcount 1, is not free, overlaps nothing we hold, keeps our pattern",
+			"G1, G4, G7, G9: every range we get lies in its area, has refcount 1, is not free, overlaps nothing we hold, keeps our pattern",
 		.when = CS_IN_GENERATOR,
 		.inject = cs_inject_d4,
 		.inject_how =

@@ -273,8 +273,11 @@ static struct cs_area *cs_pick_area(struct cs_harness *h)
 	return NULL;
 }
 
-/* D4 on what cma_alloc() just handed out: in the area, not held, ours alone. */
-static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r)
+/*
+ * D4 on what cma_alloc() just handed out: in the area, not held, ours
+ * alone; then stamped, if it will be held (@stamp).
+ */
+static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 {
 	struct cs_area *a = r->a;
 	unsigned long off = r->pfn - a->base_pfn;
@@ -301,7 +304,8 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r)
 	if (h->set.bare)
 		return true;
 	cs_d4_refs(h, r->pfn, r->count, "cma_alloc handed out");
-	cs_stamp(r);
+	if (stamp)
+		cs_stamp(r);
 	return true;
 }
 
@@ -317,6 +321,12 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 	if (!a)
 		return NULL;
 	count = min(cs_pick_count(h), a->count);
+	/*
+	 * G7: one request in 64 is for the whole area. With anything held
+	 * there it cannot be met: cma_alloc()'s own failure path.
+	 */
+	if (w->gen == CS_G7 && !cs_rand(64))
+		count = a->count;
 	cs_progress(w, "cma_alloc", a->base_pfn);
 	cs_op(w);
 	atomic_inc(&h->isolating);
@@ -338,7 +348,8 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 	*r = (struct cs_range){ .a = a, .pages = pages, .pfn = page_to_pfn(pages),
 				.count = count,
 				.id = atomic64_inc_return(&h->next_id) };
-	if (!cs_check_fresh(h, r)) {
+	INIT_LIST_HEAD(&r->node);
+	if (!cs_check_fresh(h, r, w->gen == CS_G1)) {
 		kfree(r);
 		return NULL;
 	}
@@ -350,7 +361,7 @@ static void cs_g1_release(struct cs_worker *w, struct cs_range *r)
 	struct cs_harness *h = w->h;
 	struct cs_area *a = r->a;
 
-	if (!h->set.bare)
+	if (!h->set.bare && w->gen == CS_G1)
 		cs_verify(h, r, "before cma_release");
 	spin_lock(&a->lock);
 	bitmap_clear(a->owned, r->pfn - a->base_pfn, r->count);
@@ -431,12 +442,36 @@ int cs_g1_thread(void *arg)
 	return 0;
 }
 
-/* Throughput, for the bench: G1 alloc/release pairs per second. */
+/*
+ * G7, fast churn: cma_alloc() and cma_release() back to back, no hold, no
+ * stamping, beside G1's holders: rare races need volume. D4's checks on
+ * what cma_alloc() hands out still run.
+ */
+int cs_g7_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+
+	while (!kthread_should_stop()) {
+		struct cs_range *r = cs_g1_alloc(w);
+
+		if (r) {
+			cs_progress(w, "cma_release", r->pfn);
+			cs_g1_release(w, r);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Throughput, for the bench: G1 pairs, and pages through cma_alloc() (G1 + G7), per second. */
 void cs_g1_report(struct cs_harness *h, struct seq_file *m)
 {
 	unsigned long ms = h->ran ? jiffies_to_msecs((h->running ? jiffies :
 						      h->stop_jiffies) - h->start_jiffies) : 0;
+	long pages = atomic_long_read(&h->count[CS_G1][CS_G1_PAGES]) +
+		     atomic_long_read(&h->count[CS_G7][CS_G1_PAGES]);
 
 	seq_printf(m, "g1_pairs_per_s: %lu\n",
 		   ms ? atomic_long_read(&h->count[CS_G1][CS_G1_RELEASED]) * 1000 / ms : 0);
+	seq_printf(m, "cma_pages_per_s: %lu\n", ms ? pages * 1000 / ms : 0);
 }

@@ -203,7 +203,7 @@ static bool cs_pick_range(struct cs_harness *h, unsigned long *startp,
  * path and undo_isolate_page_range() must undo every block they touched).
  */
 static void cs_check_leftover(struct cs_worker *w, unsigned long start,
-			      unsigned long nr)
+			      unsigned long nr, int counter)
 {
 	struct cs_iso *iso = w->h->g4;
 	unsigned long pfn, found = 0, since;
@@ -224,7 +224,7 @@ static void cs_check_leftover(struct cs_worker *w, unsigned long start,
 		cs_violation(&w->h->ctx, CS_D3_PAGEBLOCK,
 			     "alloc_contig_range [%#lx+%lu] returned, pageblock %#lx still isolated",
 			     start, nr, found);
-	cs_count(w, CS_G4_LEFTOVER_CHECKS, 1);
+	cs_count(w, counter, 1);
 }
 
 static u64 cs_contig_pattern(unsigned long pfn, unsigned int word)
@@ -331,13 +331,126 @@ int cs_g4_thread(void *arg)
 			cs_count_set(w, CS_G4_LAST_ERRNO, ret);
 		}
 		if (!h->set.bare)
-			cs_check_leftover(w, start, nr);
+			cs_check_leftover(w, start, nr, CS_G4_LEFTOVER_CHECKS);
 		cond_resched();
 	}
 	return 0;
 }
 
-int cs_g4_start(struct cs_harness *h)
+/*
+ * G9: unmovable pages planted where an isolation will meet them. A page of
+ * ours, taken with a one-page alloc_contig_range() so it sits where we
+ * chose, at the first, a middle or the last pageblock of a range of three
+ * or more pageblocks in a zone that is not ZONE_MOVABLE (there every page
+ * counts as movable); then alloc_contig_range() on the whole range, which
+ * start_isolate_page_range() must refuse at that pageblock (-EBUSY), undo
+ * what it isolated before it, and leave nothing isolated (the leftover
+ * rule). Succeeding would hand out a page we hold: a D4 violation. The
+ * plant is freed before the next one: nothing planted outlives a round.
+ */
+static bool cs_plant_range(struct cs_harness *h, unsigned long *startp,
+			   unsigned long *nrp)
+{
+	unsigned long pb = pageblock_nr_pages, zs, ze, nr, start;
+	struct zone *zone = cs_pick_zone();
+	int i;
+
+	if (!zone || zone_idx(zone) == ZONE_MOVABLE)
+		return false;
+	zs = ALIGN(zone->zone_start_pfn, pb);
+	ze = ALIGN_DOWN(zone_end_pfn(zone), pb);
+	nr = pb * (3 + cs_rand(max(h->run.max_pageblocks - 2, 1)));
+	if (ze <= zs || ze - zs <= nr)
+		return false;
+	start = zs + pb * cs_rand((ze - zs - nr) / pb);
+	/* Away from every CMA area and its MAX_ORDER neighbourhood (cma_alloc's). */
+	for (i = 0; i < h->nr_areas; i++)
+		if (start < h->areas[i].base_pfn + h->areas[i].count + MAX_ORDER_NR_PAGES &&
+		    h->areas[i].base_pfn < start + nr + MAX_ORDER_NR_PAGES)
+			return false;
+	if (!pfn_to_online_page(start) || !pfn_to_online_page(start + nr - 1))
+		return false;
+	*startp = start;
+	*nrp = nr;
+	return true;
+}
+
+/* Our page at @pfn, by a one-page alloc_contig_range(). */
+static bool cs_plant(struct cs_worker *w, unsigned long pfn)
+{
+	int slot = cs_iso_begin(w->h, pfn, pfn + 1, true), ret;
+
+	if (slot == -EBUSY)
+		return false;
+	ret = cs_alloc_contig_range(pfn, pfn + 1, MIGRATE_MOVABLE,
+				    GFP_KERNEL | __GFP_NOWARN);
+	cs_iso_end(w->h, slot);
+	cs_count(w, ret ? CS_G9_PLANT_FAIL : CS_G9_PLANTED, 1);
+	return !ret;
+}
+
+static void cs_g9_round(struct cs_worker *w)
+{
+	struct cs_harness *h = w->h;
+	unsigned long start, nr, blocks, at, plant, pfn;
+	int slot, ret;
+
+	if (!cs_plant_range(h, &start, &nr))
+		return;
+	blocks = nr / pageblock_nr_pages;
+	switch (cs_rand(3)) {
+	case 0:
+		at = 0;
+		break;
+	case 1:
+		at = blocks / 2;
+		break;
+	default:
+		at = blocks - 1;
+	}
+	plant = start + at * pageblock_nr_pages + cs_rand(pageblock_nr_pages);
+	cs_progress(w, "plant", plant);
+	if (!cs_plant(w, plant))
+		return;
+	cs_op(w);
+	slot = cs_iso_begin(h, start, start + nr, true);
+	if (slot != -EBUSY) {
+		cs_progress(w, "alloc_contig_range over a plant", start);
+		ret = cs_alloc_contig_range(start, start + nr, MIGRATE_MOVABLE,
+					    GFP_KERNEL | __GFP_NOWARN);
+		cs_iso_end(h, slot);
+		cs_event(&h->ctx, CS_OP_ISOLATE, start, nr, ret);
+		if (!ret) {
+			cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+				     "alloc_contig_range [%#lx+%lu] succeeded over our planted page %#lx (pageblock %lu of %lu)",
+				     start, nr, plant, at, blocks);
+			for (pfn = start; pfn < start + nr; pfn++)
+				if (pfn != plant)
+					__free_page(pfn_to_page(pfn));
+		} else {
+			cs_count(w, ret == -EBUSY ? CS_G9_BUSY : CS_G9_OTHER, 1);
+			if (ret != -EBUSY)
+				cs_count_set(w, CS_G9_LAST_ERRNO, ret);
+		}
+		cs_check_leftover(w, start, nr, CS_G9_LEFTOVER_CHECKS);
+	}
+	__free_page(pfn_to_page(plant));
+}
+
+int cs_g9_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+
+	while (!kthread_should_stop()) {
+		cs_progress(w, "pick", 0);
+		cs_g9_round(w);
+		msleep_interruptible(1 + cs_rand(20));
+	}
+	return 0;
+}
+
+/* G4's and G9's registry of isolations in flight, for the leftover rule. */
+int cs_iso_start(struct cs_harness *h)
 {
 	struct cs_iso *iso = h->g4;
 
@@ -352,7 +465,7 @@ int cs_g4_start(struct cs_harness *h)
 	return 0;
 }
 
-void cs_g4_cleanup(struct cs_harness *h)
+void cs_iso_cleanup(struct cs_harness *h)
 {
 	kfree(h->g4);
 	h->g4 = NULL;

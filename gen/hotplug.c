@@ -158,7 +158,9 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 	WRITE_ONCE(cs_veto_task, veto ? current : NULL);
 	cs_progress(w, "offline", pfn);
 	cs_op(w);
+	WRITE_ONCE(h->offlining_pfn, pfn);
 	ret = cs_memblock_set(block, false, h->set.offline_timeout_ms);
+	WRITE_ONCE(h->offlining_pfn, 0);
 	WRITE_ONCE(cs_veto_task, NULL);
 	cs_event(ctx, CS_OP_OFFLINE, pfn, cs_memblock_pages(), ret);
 	if (!ret) {

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * G10: hugetlb pool churn. hugetlb is CMA's biggest user after DMA and has
+ * its own isolation checks: its pages are migrated or dissolved when a
+ * block goes offline or a range is isolated under them. G10 grows and
+ * shrinks the 2 MiB pool (a shrink dissolves free huge pages), and where a
+ * 1 GiB pool exists (hugetlb_cma=) grows it and demotes 1 GiB pages into
+ * 2 MiB ones, through the same sysfs files a user writes. The pools are
+ * put back to their size at start when the thread returns: nothing it
+ * made outlives the run.
+ */
+#include <linux/module.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/namei.h>
+#include "cs_core.h"
+
+#define CS_HP "/sys/kernel/mm/hugepages/hugepages-"
+#define CS_HP_2M CS_HP "2048kB/"
+#define CS_HP_1G CS_HP "1048576kB/"
+#define CS_G10_MAX_2M 32	/* 64 MiB at most */
+
+static int cs_write(const char *path, long v)
+{
+	char buf[24];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t ret;
+
+	f = filp_open(path, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = kernel_write(f, buf, scnprintf(buf, sizeof(buf), "%ld", v), &pos);
+	filp_close(f, NULL);
+	return ret < 0 ? ret : 0;
+}
+
+static long cs_read(const char *path)
+{
+	char buf[24] = "";
+	struct file *f;
+	loff_t pos = 0;
+	long v;
+	ssize_t ret;
+
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	if (ret <= 0)
+		return ret ? ret : -EIO;
+	buf[ret] = '\0';
+	return kstrtol(strim(buf), 10, &v) ? -EINVAL : v;
+}
+
+/* Called under the harness lock: a path lookup, not a read (no seq_file lock). */
+const char *cs_g10_unusable(struct cs_harness *h)
+{
+	struct path path;
+
+	if (kern_path(CS_HP_2M "nr_hugepages", LOOKUP_FOLLOW, &path))
+		return "no 2 MiB hugetlb pool in sysfs (CONFIG_HUGETLBFS off?)";
+	path_put(&path);
+	return NULL;
+}
+
+static void cs_g10_set(struct cs_worker *w, const char *path, long v, int counter)
+{
+	int ret = cs_write(path, v);
+
+	cs_op(w);
+	if (ret) {
+		cs_count(w, CS_G10_ERRORS, 1);
+		cs_count_set(w, CS_G10_LAST_ERRNO, ret);
+	} else {
+		cs_count(w, counter, 1);
+	}
+}
+
+int cs_g10_thread(void *arg)
+{
+	struct cs_worker *w = arg;
+	long was_2m = cs_read(CS_HP_2M "nr_hugepages");
+	long was_1g = cs_read(CS_HP_1G "nr_hugepages");
+
+	while (!kthread_should_stop()) {
+		unsigned int r = cs_rand(100);
+
+		cs_progress(w, "hugetlb pool", 0);
+		if (r < 45) {
+			cs_g10_set(w, CS_HP_2M "nr_hugepages",
+				   1 + cs_rand(CS_G10_MAX_2M), CS_G10_GROWS);
+		} else if (r < 90) {
+			long now = cs_read(CS_HP_2M "nr_hugepages");
+
+			cs_g10_set(w, CS_HP_2M "nr_hugepages",
+				   now > 0 ? cs_rand(now) : 0, CS_G10_SHRINKS);
+		} else if (was_1g >= 0) {
+			/* A 1 GiB page, then (6.8+) demoted to 2 MiB ones. */
+			cs_g10_set(w, CS_HP_1G "nr_hugepages", 1, CS_G10_GROWS);
+			if (cs_read(CS_HP_1G "demote_size") >= 0)
+				cs_g10_set(w, CS_HP_1G "demote", 1, CS_G10_DEMOTES);
+		}
+		msleep_interruptible(5 + cs_rand(50));
+	}
+	if (was_2m >= 0)
+		cs_write(CS_HP_2M "nr_hugepages", was_2m);
+	if (was_1g >= 0)
+		cs_write(CS_HP_1G "nr_hugepages", was_1g);
+	return 0;
+}
