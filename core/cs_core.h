@@ -139,8 +139,8 @@ struct cs_generator {
 	const char *(*unusable)(struct cs_harness *h);
 	/* Optional, for state of its own: before its threads start ... */
 	int (*start)(struct cs_harness *h);
-	/* ... after every thread stopped (its part of D6) ... */
-	void (*quiesce)(struct cs_harness *h);
+	/* ... at a checkpoint and after every thread stopped (@final): D6 ... */
+	void (*quiesce)(struct cs_harness *h, bool final);
 	/* ... and at unload. */
 	void (*cleanup)(struct cs_harness *h);
 	void (*report)(struct cs_harness *h, struct seq_file *m);
@@ -170,6 +170,7 @@ struct cs_settings {
 	unsigned int duration, audit_ms, freelist_ms, stall_s, series_ms;
 	unsigned int offline_timeout_ms, veto_pct;
 	unsigned int audit_hold_entries;	/* D2's budget per zone->lock hold */
+	unsigned int checkpoint_s;		/* quiet-state checks every, 0 = off */
 	bool run_on_load, stop_on_fail, bare;
 	char inject[CS_STR];
 	char areas[CS_STR];
@@ -209,7 +210,7 @@ extern const struct kernel_param_ops cs_param_ops;
 	.scenario = "default", .max_pageblocks = -1, .hold_ms = -1, \
 	.inject = "none", .audit_ms = 20, .freelist_ms = 200, .stall_s = 60, \
 	.series_ms = 250, .offline_timeout_ms = 8000, .veto_pct = 20, \
-	.audit_hold_entries = 2048, \
+	.audit_hold_entries = 2048, .checkpoint_s = 10, \
 	.threads = { [0 ... CS_NR_GENERATORS - 1] = -1 }
 
 /* ---- the report: detector counts, first violation, recent operations ------ */
@@ -299,6 +300,7 @@ void cs_series_show(struct cs_series *s, struct seq_file *m);
 struct cs_worker {
 	struct task_struct *task;
 	struct cs_harness *h;
+	int (*fn)(void *arg);		/* the generator's thread function */
 	int gen;			/* its row in cs_generators[], -1: auditor */
 	int id;
 	bool stall_reported;
@@ -396,6 +398,7 @@ struct cs_harness {
 	unsigned int run_id;		/* of the current (or last) run */
 	unsigned int stop_for;		/* run_id a queued stop is for */
 	bool running, ran;
+	bool stopping;			/* stop's quiet checks, not a checkpoint's */
 	unsigned long start_jiffies, stop_jiffies;
 	unsigned long totalram_start;
 	atomic_long_t count[CS_NR_GENERATORS][CS_GEN_COUNTERS];
@@ -406,6 +409,13 @@ struct cs_harness {
 	atomic_long_t d2_skipped;	/* counter checks over the budget */
 	atomic_long_t d2_resumes_lost;	/* paused list walks not resumed */
 	atomic_long_t d2_transient;	/* counter mismatches gone at a second look */
+
+	/* Checkpoints (core/checkpoint.c). */
+	bool pause;			/* generators park at the top of their loops */
+	atomic_t parked;		/* generator threads parked or returned */
+	wait_queue_head_t park_wq, resume_wq;
+	atomic_long_t checkpoints, checkpoints_skipped;
+	unsigned int checkpoint_ms;	/* how long the last one paused the run */
 
 	/* Shared between generators. */
 	struct cs_area *areas;
@@ -452,6 +462,11 @@ static inline bool cs_inject(struct cs_harness *h, enum cs_detector_id d, void *
 }
 
 bool cs_offers(struct cs_harness *h, int gen);
+bool cs_first_user(struct cs_harness *h, int g, size_t hook);
+bool cs_keep_going(struct cs_worker *w);
+void cs_worker_done(struct cs_worker *w);
+void cs_quiet_checks(struct cs_harness *h, bool final);
+void cs_checkpoint(struct cs_harness *h);
 int cs_settings_check(struct cs_harness *h);
 int cs_settings_resolve(struct cs_harness *h);
 int cs_settings_write(struct cs_harness *h, const char *key, const char *val);
@@ -516,7 +531,7 @@ int cs_cma_init(void);
 int cs_g1_thread(void *arg);
 const char *cs_g1_unusable(struct cs_harness *h);
 int cs_g1_start(struct cs_harness *h);
-void cs_g1_quiesce(struct cs_harness *h);
+void cs_g1_quiesce(struct cs_harness *h, bool final);
 void cs_g1_cleanup(struct cs_harness *h);
 void cs_g1_report(struct cs_harness *h, struct seq_file *m);
 bool cs_inject_d4(struct cs_harness *h, void *arg);

@@ -121,6 +121,9 @@ static void cs_show_audit_cost(struct cs_harness *h, struct seq_file *m)
 		   div_u64(READ_ONCE(h->audit_hold_max_ns), 1000));
 	seq_printf(m, "d2_counter_checks_skipped: %ld\n", atomic_long_read(&h->d2_skipped));
 	seq_printf(m, "d2_walk_resumes_lost: %ld\n", atomic_long_read(&h->d2_resumes_lost));
+	seq_printf(m, "checkpoints: %ld\n", atomic_long_read(&h->checkpoints));
+	seq_printf(m, "checkpoints_skipped: %ld\n", atomic_long_read(&h->checkpoints_skipped));
+	seq_printf(m, "checkpoint_last_ms: %u\n", READ_ONCE(h->checkpoint_ms));
 	seq_printf(m, "d2_counter_mismatch_transient: %ld\n", atomic_long_read(&h->d2_transient));
 }
 

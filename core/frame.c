@@ -8,7 +8,8 @@
  * cs_detectors[] at each row's period, and ends the run when the duration
  * is over or (stop_on_fail) at the first violation, through stop_work.
  * stop stops every thread, then runs every detector once more on the
- * quiet state (D6 and D1-D3 with nothing in flight).
+ * quiet state (D6 and D1-D3 with nothing in flight); checkpoints
+ * (core/checkpoint.c) run the same checks every checkpoint_s seconds.
  *
  * cs_harness_cleanup() is the only teardown: a failed init and module exit
  * both call it, and it copes with whatever init got done.
@@ -33,7 +34,7 @@ static int cs_nr_threads(struct cs_harness *h, int g)
  * Does generator @g run this time with state hooks of its own? Rows that
  * share code (G1 and G7, G4 and G9) share their hooks: run each once.
  */
-static bool cs_first_user(struct cs_harness *h, int g, size_t hook)
+bool cs_first_user(struct cs_harness *h, int g, size_t hook)
 {
 	const void *fn = *(const void **)((const char *)&cs_generators[g] + hook);
 	int e;
@@ -88,6 +89,7 @@ static int cs_auditor_thread(void *arg)
 	struct cs_worker *w = arg;
 	struct cs_harness *h = w->h;
 	unsigned long next_full = jiffies, next_live = jiffies + HZ;
+	unsigned long next_cp = jiffies + h->set.checkpoint_s * HZ;
 
 	while (!kthread_should_stop()) {
 		cs_progress(w, "audit", 0);
@@ -103,6 +105,10 @@ static int cs_auditor_thread(void *arg)
 		if (time_after_eq(jiffies, next_live)) {
 			cs_audit_pass(h, CS_EVERY_SECOND, false);
 			next_live = jiffies + HZ;
+		}
+		if (h->set.checkpoint_s && !h->set.bare && time_after_eq(jiffies, next_cp)) {
+			cs_checkpoint(h);
+			next_cp = jiffies + h->set.checkpoint_s * HZ;
 		}
 		/* Once per run: a stop queued for this run, never the next. */
 		if (h->stop_for != h->run_id && cs_run_over(h)) {
@@ -125,7 +131,8 @@ void cs_quiesce(struct cs_harness *h, bool quiet)
 
 	if (ram != h->totalram_start)
 		cs_violation(&h->ctx, CS_D6_QUIESCE,
-			     "after stop, MemTotal %ld kB != %lu kB at start",
+			     "%s, MemTotal %ld kB != %lu kB at start",
+			     h->stopping ? "after stop" : "at a checkpoint",
 			     ram << (PAGE_SHIFT - 10),
 			     h->totalram_start << (PAGE_SHIFT - 10));
 	cs_checked(&h->ctx, CS_D6_QUIESCE);
@@ -135,16 +142,14 @@ void cs_quiesce(struct cs_harness *h, bool quiet)
 void cs_stop(struct cs_harness *h)
 {
 	long nv;
-	int g;
 
 	if (!h->running)
 		return;
 	cs_pool_stop(&h->pool);
 	cs_coverage_stop(h);
-	for (g = 0; g < CS_NR_GENERATORS; g++)
-		if (cs_first_user(h, g, offsetof(struct cs_generator, quiesce)))
-			cs_generators[g].quiesce(h);
-	cs_audit_pass(h, CS_AT_STOP, true);
+	h->stopping = true;
+	cs_quiet_checks(h, true);
+	h->stopping = false;
 	cs_series_sample(&h->series, &h->ctx, h->totalcma, h->set.series_ms, true);
 	h->running = false;
 	h->stop_jiffies = jiffies;
@@ -186,6 +191,11 @@ static void cs_reset_run(struct cs_harness *h)
 	atomic_long_set(&h->d2_resumes_lost, 0);
 	atomic_long_set(&h->d2_transient, 0);
 	atomic_set(&h->isolating, 0);
+	atomic_set(&h->parked, 0);
+	h->pause = false;
+	atomic_long_set(&h->checkpoints, 0);
+	atomic_long_set(&h->checkpoints_skipped, 0);
+	h->checkpoint_ms = 0;
 	h->last_pfn = 0;
 	cs_series_reset(&h->series);
 }
@@ -321,6 +331,8 @@ int cs_harness_init(struct cs_harness *h)
 
 	mutex_init(&h->lock);
 	INIT_WORK(&h->stop_work, cs_stop_work_fn);
+	init_waitqueue_head(&h->park_wq);
+	init_waitqueue_head(&h->resume_wq);
 	cs_ctx_init(&h->ctx, h->name);
 	h->inited = true;
 	ret = cs_series_init(&h->series, CS_SERIES_ROWS);

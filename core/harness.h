@@ -50,6 +50,8 @@ cs_param(CS_HARNESS, bool, bare, bare, 0, 1, "no audits, no page stamping (the b
 cs_param(CS_HARNESS, str, inject, inject, 0, 0, "prove a detector fires: none, d1 .. d7");
 cs_param(CS_HARNESS, uint, audit_ms, audit_ms, 1, 10000, "D1 counter check period, ms");
 cs_param(CS_HARNESS, uint, freelist_ms, freelist_ms, 10, 60000, "D2 and D3 audit period, ms");
+cs_param(CS_HARNESS, uint, checkpoint_s, checkpoint_s, 0, 86400,
+	 "quiet-state checks during the run every, s (0 = only at stop)");
 cs_param(CS_HARNESS, uint, audit_hold_entries, audit_hold_entries, 16, 1048576,
 	 "D2: free-list entries per zone->lock hold");
 cs_param(CS_HARNESS, uint, stall_s, stall_s, 1, 86400, "D7: no progress this long is a stall, s");

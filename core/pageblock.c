@@ -8,6 +8,7 @@
  * say so in the report.
  */
 #include <linux/module.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/memory_hotplug.h>
@@ -91,6 +92,7 @@ static const struct cs_area *cs_area_seen(struct cs_harness *h, unsigned long pf
 void cs_audit_pageblocks(struct cs_harness *h, bool quiet)
 {
 	struct cs_ctx *ctx = &h->ctx;
+	unsigned long isolated = 0;
 	struct zone *zone;
 	unsigned int n = 0;
 
@@ -110,20 +112,32 @@ void cs_audit_pageblocks(struct cs_harness *h, bool quiet)
 				continue;
 			mt = cs_pageblock_mt(pfn);
 			a = cs_area_seen(h, pfn);
-			if (a && !is_migrate_cma(mt) && !(is_migrate_isolate(mt) && !quiet))
+			if (is_migrate_isolate(mt)) {
+				if (quiet && !isolated)
+					isolated = pfn;
+			} else if (a && !is_migrate_cma(mt)) {
 				cs_violation(ctx, CS_D3_PAGEBLOCK,
 					     "pageblock %#lx in CMA area %s is %s",
 					     pfn, a->name, cs_mt_name(mt));
-			else if (!a && is_migrate_cma(mt))
+			} else if (!a && is_migrate_cma(mt)) {
 				cs_violation(ctx, CS_D3_PAGEBLOCK,
 					     "pageblock %#lx in zone %s is CMA outside every CMA area",
 					     pfn, zone->name);
-			else if (!a && quiet && is_migrate_isolate(mt))
-				cs_violation(ctx, CS_D3_PAGEBLOCK,
-					     "pageblock %#lx in zone %s still isolated after quiesce",
-					     pfn, zone->name);
+			}
 		}
 		cond_resched();
+	}
+	/*
+	 * Quiet: nothing of ours is isolating. Somebody else's isolation
+	 * (a driver's cma_alloc on a user's box) ends within moments; one
+	 * of ours left behind does not.
+	 */
+	if (isolated) {
+		msleep(200);
+		if (is_migrate_isolate(cs_pageblock_mt(isolated)))
+			cs_violation(ctx, CS_D3_PAGEBLOCK,
+				     "pageblock %#lx (%s) still isolated with nothing of ours in flight",
+				     isolated, page_zone(pfn_to_page(isolated))->name);
 	}
 	cs_checked(ctx, CS_D3_PAGEBLOCK);
 }

@@ -101,7 +101,7 @@ const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
 		.id = "G7", .name = "g7", .thread = "g7_churn",
 		.seeds = "000 002",
 		.what =
-			"fast churn: cma_alloc/cma_release back to back, no hold; one request in 64 for a whole area",
+			"fast churn: cma_alloc/cma_release back to back, no hold; one request in 8 for a whole area",
 		.fn = cs_g7_thread, .setting = "churn_threads",
 		.counters = {
 			[CS_G1_ALLOC_OK] = "alloc_ok",

@@ -40,6 +40,17 @@ void cs_pool_free(struct cs_pool *p)
 	p->max = 0;
 }
 
+/* Every thread's body: its function, then a word to a waiting checkpoint. */
+static int cs_worker_main(void *arg)
+{
+	struct cs_worker *w = arg;
+	int ret = w->fn(w);
+
+	if (w->gen >= 0)
+		cs_worker_done(w);
+	return ret;
+}
+
 /* A thread cs_<kind>/<id> running @fn for generator row @gen (-1: the frame). */
 int cs_pool_spawn(struct cs_harness *h, int gen, int id, int (*fn)(void *),
 		  const char *kind, int cpu)
@@ -55,9 +66,10 @@ int cs_pool_spawn(struct cs_harness *h, int gen, int id, int (*fn)(void *),
 	w->h = h;
 	w->gen = gen;
 	w->id = id;
+	w->fn = fn;
 	w->doing = "starting";
 	w->last_jiffies = jiffies;
-	t = kthread_create(fn, w, "cs_%s/%d", kind, id);
+	t = kthread_create(cs_worker_main, w, "cs_%s/%d", kind, id);
 	if (IS_ERR(t)) {
 		pr_err("%s: cannot start %s/%d: %ld\n", h->name, kind, id, PTR_ERR(t));
 		return PTR_ERR(t);

@@ -140,7 +140,7 @@ void cs_g1_cleanup(struct cs_harness *h)
  * bit of the CMA bitmap that was clear at start and that we ever set may
  * remain, and our own books hold nothing.
  */
-void cs_g1_quiesce(struct cs_harness *h)
+void cs_g1_quiesce(struct cs_harness *h, bool final)
 {
 	int i;
 
@@ -150,7 +150,7 @@ void cs_g1_quiesce(struct cs_harness *h)
 
 		if (!a->use || !a->owned)
 			continue;
-		if (!h->leaked && !bitmap_empty(a->owned, a->count))
+		if (final && !h->leaked && !bitmap_empty(a->owned, a->count))
 			cs_violation(&h->ctx, CS_D6_QUIESCE,
 				     "after stop, area %s still has ranges marked held",
 				     a->name);
@@ -162,14 +162,16 @@ void cs_g1_quiesce(struct cs_harness *h)
 			continue;
 		cs_cma_bitmap(a, now);
 		bitmap_andnot(now, now, a->baseline, a->count);
+		bitmap_andnot(now, now, a->owned, a->count);	/* what we hold now */
 		bitmap_and(now, now, a->ever, a->count);
 		n = bitmap_weight(now, a->count);
 		first = find_first_bit(now, a->count);
 		bitmap_free(now);
 		if (n)
 			cs_violation(&h->ctx, CS_D6_QUIESCE,
-				     "after stop, CMA area %s bitmap still marks %lu page(s) we released, first pfn %#lx",
-				     a->name, n, a->base_pfn + first);
+				     "%s, CMA area %s bitmap still marks %lu page(s) we released, first pfn %#lx",
+				     final ? "after stop" : "at a checkpoint", a->name, n,
+				     a->base_pfn + first);
 	}
 }
 
@@ -415,7 +417,7 @@ int cs_g1_thread(void *arg)
 	int nr_live = 0;
 
 	cs_inject(h, CS_D7_LIVENESS, w);
-	while (!kthread_should_stop()) {
+	while (cs_keep_going(w)) {
 		if (nr_live < CS_G1_MAX_LIVE && (nr_live == 0 || cs_rand(2))) {
 			r = cs_g1_alloc(w);
 			if (r) {
@@ -451,7 +453,7 @@ int cs_g7_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 
-	while (!kthread_should_stop()) {
+	while (cs_keep_going(w)) {
 		struct cs_range *r = cs_g1_alloc(w);
 
 		if (r) {

@@ -293,7 +293,7 @@ int cs_g4_thread(void *arg)
 	int ret, slot;
 
 	cs_inject(h, CS_D7_LIVENESS, w);
-	while (!kthread_should_stop()) {
+	while (cs_keep_going(w)) {
 		if (!cs_pick_range(h, &start, &nr)) {
 			cs_progress(w, "idle", 0);
 			msleep_interruptible(5);
@@ -441,7 +441,7 @@ int cs_g9_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 
-	while (!kthread_should_stop()) {
+	while (cs_keep_going(w)) {
 		cs_progress(w, "pick", 0);
 		cs_g9_round(w);
 		msleep_interruptible(1 + cs_rand(20));

@@ -226,7 +226,7 @@ int cs_g3_thread(void *arg)
 	struct cs_worker *w = arg;
 	struct cs_harness *h = w->h;
 
-	while (!kthread_should_stop()) {
+	while (cs_keep_going(w)) {
 		unsigned long block = cs_pick_block(h);
 
 		if (block != ULONG_MAX) {

@@ -86,7 +86,7 @@ int cs_g10_thread(void *arg)
 	long was_2m = cs_read(CS_HP_2M "nr_hugepages");
 	long was_1g = cs_read(CS_HP_1G "nr_hugepages");
 
-	while (!kthread_should_stop()) {
+	while (cs_keep_going(w)) {
 		unsigned int r = cs_rand(100);
 
 		cs_progress(w, "hugetlb pool", 0);

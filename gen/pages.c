@@ -66,7 +66,7 @@ int cs_g2_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 
-	while (!kthread_should_stop()) {
+	while (cs_keep_going(w)) {
 		cs_g2_batch(w);
 		cond_resched();
 	}
@@ -84,7 +84,7 @@ int cs_g5_thread(void *arg)
 	pages = kcalloc(CS_G5_BURST, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
-	while (!kthread_should_stop()) {
+	while (cs_keep_going(w)) {
 		cs_progress(w, "pcp burst", 0);
 		cs_op(w);
 		for (n = 0; n < CS_G5_BURST; n++) {
@@ -142,7 +142,7 @@ int cs_g6_thread(void *arg)
 	bool scoped;
 	int n, i;
 
-	while (!kthread_should_stop()) {
+	while (cs_keep_going(w)) {
 		cs_progress(w, "pin-scope alloc", 0);
 		cs_op(w);
 		scoped = !cs_inject(h, CS_D5_PLACEMENT, NULL);

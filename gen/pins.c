@@ -71,7 +71,7 @@ int cs_g8_thread(void *arg)
 	unsigned long start, nr;
 	int n, i;
 
-	while (!kthread_should_stop()) {
+	while (cs_keep_going(w)) {
 		cs_progress(w, "pin", 0);
 		if (!cs_pin_target(h, &start, &nr)) {
 			msleep_interruptible(10);

@@ -11,6 +11,7 @@
 #   MODARGS   extra module parameters, space separated
 #   MODDIR    use the modules in this directory instead of building them
 #   RUN_DIR   where to keep console.log (default: a new dir under $CS_CACHE/runs)
+#   CMDLINE   extra kernel command line (debug test kernels get kmemleak=on)
 #   KERNEL    test (default: the CMA test kernel built here) or debian (the
 #             newest Debian stock kernel of KVER, headers installed, image
 #             unpacked: the distro path; it has no CMA, so MODULE=isolate_race)
@@ -57,9 +58,15 @@ mkdir -p "$RUN_DIR"
 # kernel (about six times slower for CMA work): leave room for both.
 slack=120
 [ "$FLAVOUR" = prod ] || slack=240
+# Debug test kernels have kmemleak built in but off by default: turn it on;
+# the guest scans after the job and fails on a leak of our modules.
+cmdline=${CMDLINE:-}
+if [ "$FLAVOUR" = debug ] && [ "${KERNEL:-test}" = test ]; then
+	cmdline="kmemleak=on${cmdline:+ $cmdline}"
+fi
 TIMEOUT=${TIMEOUT:-$((DURATION * 2 + slack))} \
 	"$CS_TOP/scripts/run-qemu.sh" "$kimg" "$RUN_DIR/initrd.gz" \
-	"$RUN_DIR/console.log" "${CMDLINE:-}"
+	"$RUN_DIR/console.log" "$cmdline"
 t2=$(date +%s)
 
 echo "run: kernel=$(basename "$kdir") job=$JOB module=$MODULE scenario=$SCENARIO" \

@@ -260,22 +260,29 @@ isolate_control() {
 # The kselftests, run in a guest; each of their KTAP results is reported
 # here as a test of its own.
 selftests_in_guest() {
-	guest selftests "$1" PASS '^ok 1 selftests: cma_stress: cma_stress.sh[[:space:]]*$' JOB=selftests
+	guest selftests "$1" PASS '^ok 2 selftests: cma_stress: isolate_race.sh[[:space:]]*$' JOB=selftests
 	local rc=$?
 	cp "$GUEST_RUN_DIR/console.log" "$OUT/selftests.console" 2>/dev/null
+	grep -Eq '^ok 1 selftests: cma_stress: cma_stress.sh[[:space:]]*$' "$OUT/selftests.console" ||
+		{ echo "cma_stress.sh did not pass"; rc=1; }
 	return $rc
 }
 
+# import_ktap: each kselftest's results, as tests of their own, named by
+# program; a "Bail out!" is a failed test too.
 import_ktap() {
-	local line
+	local line prog=kselftest
 	[ -r "$OUT/selftests.console" ] || return 0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case $line in
+		"# selftests: "*) prog=${line##*: } ;;
 		"  ok "*) n=$((n + 1)); passed=$((passed + 1))
-			echo "ok $n - guest kselftest: ${line#  ok [0-9]* }" ;;
+			echo "ok $n - guest $prog: ${line#  ok [0-9]* }" ;;
 		"  not ok "*) n=$((n + 1)); failed=$((failed + 1))
-			echo "not ok $n - guest kselftest: ${line#  not ok [0-9]* }" ;;
+			echo "not ok $n - guest $prog: ${line#  not ok [0-9]* }" ;;
+		"  Bail out!"*) n=$((n + 1)); failed=$((failed + 1))
+			echo "not ok $n - guest $prog: ${line#  }" ;;
 		esac
 	done <"$OUT/selftests.console"
 }

@@ -1,0 +1,89 @@
+# JOB=cycles: CYCLES (100) load/unload cycles, each rmmod at a random
+# moment of a running stress: cs_core and a module (cma_stress and
+# isolate_race in turn) loaded, a run started with a random duration of 1 to
+# 4 s, rmmod after a random 0 to 5 s (so in the run, in its stop, or after
+# it), then rmmod cs_core. Beside the user-memory pressure program, as the
+# stress job runs. After every cycle: no harness thread left, every memory
+# block online, MemTotal at its baseline. After all of them, with the
+# pressure stopped: CmaFree back within one pageblock per CMA area of its
+# value before the cycles, and each area's allocation bitmap as it was.
+# The guest init then scans kmemleak (debug kernels boot with kmemleak=on)
+# and fails the run on a leak of our modules.
+#
+# Prints "cycles: ..." lines and verdict PASS only if every check held.
+CYCLES=${CYCLES:-100}
+for a in $MODARGS; do
+	case $a in cycles=*) CYCLES=${a#cycles=} ;; esac
+done
+
+memtotal() { awk '/^MemTotal/ {print $2}' /proc/meminfo; }
+cmafree() { awk '/^CmaFree/ {print $2}' /proc/meminfo; }
+offline_blocks() { grep -L 1 /sys/devices/system/memory/memory*/online 2>/dev/null | wc -l; }
+cma_used() { cat /sys/kernel/debug/cma/*/used 2>/dev/null | tr '\n' ' '; }
+rand() { echo $(($(od -An -N2 -tu2 /dev/urandom) % $1)); }	# 0 .. $1-1
+# settle: stop page cache and the pcp lists from moving CmaFree, then read it.
+settle() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	echo 1 >/proc/sys/vm/compact_memory 2>/dev/null
+	sleep 2
+	cmafree
+}
+
+nareas=$(find /sys/kernel/debug/cma -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
+pb_kb=$((2 * 1024))	# one pageblock (order 9 of 4 KiB pages)
+mt0=$(memtotal) off0=$(offline_blocks) used0=$(cma_used) cf0=$(settle)
+echo "cycles: baseline MemTotal=${mt0}kB CmaFree=${cf0}kB cma_areas=$nareas offline_blocks=$off0 cma_used='$used0'"
+
+cs-pressure "${PRESSURE:-50}" &
+pp=$!
+bad=0 i=0 mods=""
+while [ "$i" -lt "$CYCLES" ]; do
+	i=$((i + 1))
+	if [ $((i % 2)) -eq 1 ]; then m=cma_stress; else m=isolate_race; fi
+	dur=$((1 + $(rand 4)))
+	ms=$(rand 5000)
+	D=/sys/kernel/debug/$m
+	why=
+	if ! insmod /lib/cs/cs_core.ko; then
+		why="insmod cs_core failed"
+	elif ! insmod "/lib/cs/$m.ko" "duration=$dur"; then
+		why="insmod $m failed"
+	elif ! echo start >"$D/control"; then
+		why="start refused"
+	fi
+	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+	state=$(sed -n 's/^state: //p' "$D/stats" 2>/dev/null)
+	rmmod "$m" || why="$why rmmod $m failed"
+	rmmod cs_core || why="$why rmmod cs_core failed"
+	grep -qs '^cs_' /proc/[0-9]*/comm && why="$why harness threads left"
+	[ "$(offline_blocks)" -eq "$off0" ] || why="$why $(offline_blocks) memory blocks offline (were $off0)"
+	[ "$(memtotal)" -eq "$mt0" ] || why="$why MemTotal $(memtotal)kB (was ${mt0}kB)"
+	mods="$mods $m"
+	if [ -n "$why" ]; then
+		bad=$((bad + 1))
+		echo "cycles: cycle $i ($m duration=${dur}s rmmod at ${ms}ms, state ${state:-?}): $why"
+		grep -q '^cs_core ' /proc/modules && { rmmod "$m" 2>/dev/null; rmmod cs_core 2>/dev/null; }
+	elif [ $((i % 10)) -eq 0 ]; then
+		echo "cycles: $i done (last: $m duration=${dur}s rmmod at ${ms}ms, state ${state:-?})"
+	fi
+done
+kill "$pp" 2>/dev/null
+wait "$pp" 2>/dev/null
+
+cf1=$(settle) used1=$(cma_used)
+tol=$((nareas * pb_kb))
+d=$((cf1 - cf0))
+[ "$d" -ge 0 ] || d=$((-d))
+echo "cycles: after $i: MemTotal=$(memtotal)kB CmaFree=${cf1}kB (was ${cf0}kB, off by ${d}kB, allowed ${tol}kB) offline_blocks=$(offline_blocks) cma_used='$used1'"
+if [ "$d" -gt "$tol" ]; then
+	echo "cycles: CmaFree is ${d}kB away from its value before the cycles: more than one pageblock per area"
+	bad=$((bad + 1))
+fi
+if [ "$used1" != "$used0" ]; then
+	echo "cycles: a CMA area's bitmap holds '$used1' pages, it held '$used0' before"
+	bad=$((bad + 1))
+fi
+echo "cycles: $i cycles, $bad with something left behind"
+[ "$bad" -eq 0 ] || { echo "verdict: FAIL"; exit 1; }
+echo "verdict: PASS"

@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# lib.sh: what cma_stress.sh and isolate_race.sh share. Sourced after MOD
+# (the module under test) is set. KTAP helpers, loading, control writes,
+# the kernel log since a mark, and the checks every module gets.
+#
+# A test that cannot go on (the module will not load again mid-suite) is a
+# failure: "Bail out!" and exit 1. Only a machine that lacks what the tests
+# need (root, debugfs, the module, CMA) skips, before the plan (exit 4).
+KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
+SHORT=${SHORT:-5}
+D=/sys/kernel/debug/$MOD
+n=0 npass=0 nfail=0 nskip=0
+
+ok() { n=$((n + 1)); npass=$((npass + 1)); echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok $n $*"; }
+skip() { n=$((n + 1)); nskip=$((nskip + 1)); echo "ok $n $* # SKIP"; }
+check() {	# check DESCRIPTION COMMAND...
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# Before the plan: this machine cannot run the tests.
+skip_all() { echo "# $*"; echo "1..0 # SKIP $*"; exit "$KSFT_SKIP"; }
+# After the plan: the suite cannot go on, and that is a failure.
+bail_out() {
+	echo "Bail out! $*"
+	echo "# $npass passed, $nfail failed, $nskip skipped before bailing out"
+	exit "$KSFT_FAIL"
+}
+# The end: every planned test ran and none failed.
+finish() {
+	echo "# $npass passed, $nfail failed, $nskip skipped"
+	[ "$n" -eq "$1" ] || { echo "# ran $n tests, planned $1"; exit "$KSFT_FAIL"; }
+	[ "$nfail" -eq 0 ] && exit "$KSFT_PASS"
+	exit "$KSFT_FAIL"
+}
+
+# preflight: what every module needs, checked before the plan.
+preflight() {
+	echo "TAP version 13"
+	[ "$(id -u)" -eq 0 ] || skip_all "must be root"
+	grep -q debugfs /proc/filesystems || skip_all "kernel has no debugfs"
+	grep -q " /sys/kernel/debug debugfs " /proc/mounts ||
+		mount -t debugfs none /sys/kernel/debug || skip_all "cannot mount debugfs"
+	if [ -n "${CS_MODDIR:-}" ]; then
+		[ -e "$CS_MODDIR/$MOD.ko" ] || skip_all "no $CS_MODDIR/$MOD.ko"
+		[ -e "$CS_MODDIR/cs_core.ko" ] || skip_all "no $CS_MODDIR/cs_core.ko"
+	else
+		modinfo "$MOD" >/dev/null 2>&1 || skip_all "$MOD not installed (dkms install, or set CS_MODDIR)"
+	fi
+	[ -r /dev/kmsg ] || skip_all "no /dev/kmsg to read the kernel log from"
+	kmsg_start
+}
+
+load() {
+	if [ -n "${CS_MODDIR:-}" ]; then
+		grep -q '^cs_core ' /proc/modules || insmod "$CS_MODDIR/cs_core.ko" || return 1
+		insmod "$CS_MODDIR/$MOD.ko" "$@"
+	else
+		modprobe "$MOD" "$@"
+	fi
+}
+unload() { rmmod "$MOD"; }
+# reload: mid-suite, a module that no longer loads ends the suite as a failure.
+reload() { load || bail_out "cannot load $MOD again: $(kmsg_tail 3)"; }
+
+# put WRITE: one write(2) of exactly WRITE to control; prints the error.
+put() { printf '%s' "$1" | dd of="$D/control" bs=4096 2>&1 >/dev/null | grep -v records; }
+field() { sed -n "s/^$1: //p" "$D/${2:-report}" | head -n 1; }
+wait_stopped() {
+	i=0
+	while grep -q '^state: running' "$D/stats" && [ "$i" -lt "$1" ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	! grep -q '^state: running' "$D/stats"
+}
+
+# The kernel log, read from /dev/kmsg into a file by a reader that runs
+# for the whole suite: unlike counting dmesg lines, this cannot be fooled
+# by the ring buffer wrapping. kmsg_mark writes a marker (KERN_DEBUG, kept
+# off the console) and waits for the reader to have it; kmsg_since MARK
+# prints the messages between that marker and the last one.
+kmsg_start() {
+	KMSG=$(mktemp)
+	cat /dev/kmsg >"$KMSG" 2>/dev/null &
+	kmsg_pid=$!
+	trap 'kill "$kmsg_pid" 2>/dev/null; rm -f "$KMSG"' EXIT
+	nmark=0
+}
+kmsg_mark() {
+	nmark=$((nmark + 1))
+	echo "<7>cs-selftest: mark $nmark" >/dev/kmsg
+	i=0
+	while ! grep -q "cs-selftest: mark $nmark\$" "$KMSG"; do
+		i=$((i + 1))
+		[ "$i" -lt 200 ] || { echo "# the kmsg reader lost mark $nmark" >&2; break; }
+		sleep 0.05
+	done
+	last_mark=$nmark
+}
+kmsg_since() {	# MARK: the messages between mark MARK and the last mark
+	sed -n "/cs-selftest: mark $1\$/,/cs-selftest: mark $last_mark\$/p" "$KMSG" |
+		grep -v '^ ' | sed 's/^[^;]*;//' | grep -v '^cs-selftest: mark '
+}
+kmsg_tail() { grep -v '^ ' "$KMSG" | sed 's/^[^;]*;//' | tail -n "$1" | tr '\n' ' '; }
+
+# bad_write WRITE DESCRIPTION [KEY]: refused with EINVAL and exactly one
+# line of ours in the kernel log (naming KEY, when given), nothing else.
+bad_write() {
+	kmsg_mark
+	m=$last_mark
+	msg=$(put "$1")
+	kmsg_mark
+	lines=$(kmsg_since "$m")
+	nours=$(printf '%s\n' "$lines" | grep -c "^$MOD: ")
+	case $msg in
+	*"Invalid argument"*)
+		if [ "$nours" -ne 1 ]; then
+			not_ok "$2 (EINVAL but $nours lines of $MOD in the log)"
+		elif [ -n "${3:-}" ] && ! printf '%s\n' "$lines" | grep -q "^$MOD: .*$3"; then
+			not_ok "$2 (its line does not name $3: $lines)"
+		else
+			ok "$2"
+		fi
+		;;
+	*) not_ok "$2 (got '${msg:-success}')" ;;
+	esac
+	[ -z "$lines" ] || printf '%s\n' "$lines" | sed 's/^/# /'
+}
+
+# bad_param KEY=VALUE: the load fails, and because of KEY: among the lines
+# it added to the kernel log is one of ours naming KEY (not only the
+# kernel's own "`X' invalid for parameter `KEY'"), so a load that failed
+# for another reason (a missing symbol, a leak, another setting) fails
+# this test.
+bad_param() {
+	key=${1%%=*}
+	kmsg_mark
+	m=$last_mark
+	if load "$1" 2>/dev/null; then
+		unload
+		not_ok "module parameter $1 refuses the load (it loaded)"
+		return
+	fi
+	kmsg_mark
+	lines=$(kmsg_since "$m")
+	printf '%s\n' "$lines" | sed '/^$/d; s/^/# /'
+	if printf '%s\n' "$lines" | grep -v 'invalid for parameter' |
+		grep -Eq "^$MOD: (.*[^a-z_])?$key([^a-z_]|\$)"; then
+		ok "module parameter $1 refuses the load, for its own reason"
+	else
+		not_ok "module parameter $1 refuses the load, for its own reason (no line of $MOD naming $key)"
+	fi
+}
+
+# worked: every generator this run gave threads ("threads:" line) did
+# work (gN_ops > 0). Prints the operations as a diagnostic.
+worked() {
+	awk '
+	/^threads: / {
+		seen = 1
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			if (kv[2] + 0 > 0) want[kv[1]] = kv[2]
+		}
+	}
+	/^g[0-9]+_ops: / { k = $1; sub(/_ops:$/, "", k); ops[k] = $2 + 0 }
+	END {
+		if (!seen) { print "# the report has no threads: line"; exit 1 }
+		for (g in want) {
+			s = s " " g "=" ((g in ops) ? ops[g] : "none")
+			if (!((g in ops) && ops[g] > 0)) bad = bad " " g
+		}
+		print "# ops:" s
+		if (bad != "") { print "# no work from" bad; exit 1 }
+	}' "$D/report"
+}
+
+# others_zero NAME: no detector but NAME found anything.
+others_zero() {
+	o=$(grep -E '^d[0-9]+_[a-z0-9_]+_violations: ' "$D/report" | grep -v "^$1_violations: " |
+		awk '$2 != 0' | tr '\n' ' ')
+	[ -z "$o" ] || { echo "# other detectors fired: $o"; grep '^first_violation' "$D/report" | sed 's/^/# /'; return 1; }
+}
+
+# run_ok: one run of SHORT seconds as set, then PASS and every generator worked.
+run_ok() {
+	echo "duration=$SHORT" >"$D/control" && echo start >"$D/control" &&
+		wait_stopped $((SHORT * 4 + 60)) || return 1
+	worked || return 1
+	[ "$(field verdict)" = PASS ] || { grep '^first_violation' "$D/report" | sed 's/^/# /'; return 1; }
+}
+
+# inject N NAME [EXTRA]: inject=dN makes detector NAME fire, and no other.
+inject() {
+	echo "inject=d$1" >"$D/control" && echo "duration=$SHORT" >"$D/control" || return 1
+	[ -z "${3:-}" ] || echo "$3" >"$D/control" || return 1
+	echo start >"$D/control" && wait_stopped $((SHORT * 4 + 60)) || return 1
+	v=$(field "${2}_violations")
+	echo "inject=none" >"$D/control"
+	echo "stall_s=60" >"$D/control"
+	echo "# ${2}_violations: $v"
+	[ "${v:-0}" -gt 0 ] && [ "$(field verdict)" = FAIL ] && others_zero "$2"
+}
+
+# busy KEY=VALUE: settings are refused while running.
+busy() {
+	echo "duration=0" >"$D/control" && echo start >"$D/control" || return 1
+	msg=$(put "$1")
+	echo stop >"$D/control"
+	wait_stopped 60 || return 1
+	case $msg in *busy*) ;; *) return 1 ;; esac
+}
+
+# unload_midrun: rmmod during a run leaves nothing behind.
+memtotal() { awk '/^MemTotal/ {print $2}' /proc/meminfo; }
+cma_used() { cat /sys/kernel/debug/cma/*/used 2>/dev/null | tr '\n' ' '; }
+online_blocks() { grep -l 1 /sys/devices/system/memory/memory*/online 2>/dev/null | wc -l; }
+unload_midrun() {
+	mt0=$(memtotal) used0=$(cma_used) on0=$(online_blocks)
+	echo "duration=0" >"$D/control" && echo start >"$D/control" || return 1
+	sleep "$SHORT"
+	unload || return 1
+	r=0
+	grep -qs '^cs_' /proc/[0-9]*/comm && { echo "# harness threads left"; r=1; }
+	[ -e "$D" ] && { echo "# debugfs left behind"; r=1; }
+	[ "$(online_blocks)" -eq "$on0" ] || { echo "# online blocks $(online_blocks), were $on0"; r=1; }
+	[ "$(memtotal)" -eq "$mt0" ] || { echo "# MemTotal $(memtotal), was $mt0"; r=1; }
+	[ "$(cma_used)" = "$used0" ] || { echo "# CMA used '$(cma_used)', was '$used0'"; r=1; }
+	return "$r"
+}
+
+# unload_core: with CS_MODDIR, cs_core goes too once no module uses it.
+unload_core() {
+	[ -n "${CS_MODDIR:-}" ] || return 0
+	grep -q '^cs_core ' /proc/modules || return 0
+	grep -Eq '^(cma_stress|isolate_race) ' /proc/modules && return 0
+	rmmod cs_core
+}
