@@ -11,8 +11,8 @@
  * reported within a checkpoint, not at the end of the run or never.
  *
  * A generator stuck longer than offline_timeout_ms + 2 s (an offline
- * that must be interrupted first) makes the checkpoint give up: counted
- * in checkpoints_skipped, never a finding.
+ * that must be interrupted first), or stop under way, makes the
+ * checkpoint give up: counted in checkpoints_skipped, never a finding.
  */
 #include <linux/module.h>
 #include <linux/kthread.h>
@@ -55,13 +55,22 @@ void cs_quiet_checks(struct cs_harness *h, bool final)
 	cs_quiesce(h, true);
 }
 
-/* Called by the auditor. */
+/*
+ * Called by the auditor. It holds the harness lock throughout, so stop
+ * (which takes it) cannot start while generators are parked: a thread
+ * told to stop would release what it holds while the checks read it. If
+ * stop or a control command has the lock, this checkpoint is skipped.
+ */
 void cs_checkpoint(struct cs_harness *h)
 {
 	unsigned long timeout = msecs_to_jiffies(h->set.offline_timeout_ms + 2000);
 	int n = h->pool.n - 1;		/* every thread but the auditor */
 	u64 t0 = ktime_get_ns();
 
+	if (!mutex_trylock(&h->lock)) {
+		atomic_long_inc(&h->checkpoints_skipped);
+		return;
+	}
 	WRITE_ONCE(h->pause, true);
 	if (wait_event_timeout(h->park_wq, atomic_read(&h->parked) >= n ||
 			       kthread_should_stop(), timeout) &&
@@ -74,4 +83,5 @@ void cs_checkpoint(struct cs_harness *h)
 	WRITE_ONCE(h->pause, false);
 	wake_up_all(&h->resume_wq);
 	WRITE_ONCE(h->checkpoint_ms, div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
+	mutex_unlock(&h->lock);
 }

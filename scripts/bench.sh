@@ -11,11 +11,20 @@
 #  3. the cost of one full audit (D2 + D3), mean and per GiB of zone;
 #  4. boot-to-first-operation and a warm `make run`;
 #  5. stability: BENCH_REPEAT (5) runs of each module on each clean
-#     kernel (and isolate_race on Debian's stock kernels), passes counted.
+#     kernel (and isolate_race on Debian's stock kernels), passes counted;
+#  6. reliability, on the debug kernel with kmemleak on: BENCH_CYCLES (100)
+#     load/unload cycles with rmmod at a random moment of a running stress
+#     (JOB=cycles: leaks of our modules, blocks left offline, MemTotal,
+#     CmaFree, console); BENCH_WRITES (10000) malformed or random control
+#     writes per module plus three writers racing (JOB=fuzz: crashes,
+#     writes refused without their one log line, the run after); and a
+#     BENCH_SOAK (1800) s soak of the soak scenario per flavour.
 #
 # Variables: BENCH_RUNS (3), BENCH_FLAVOURS ("prod debug"),
 # BENCH_DURATION (seconds per throughput run, 20), DETECT_LIMIT (60),
-# BENCH_REPEAT (5) and STABLE_DURATION (30) for the stability runs.
+# BENCH_REPEAT (5) and STABLE_DURATION (30) for the stability runs,
+# BENCH_CYCLES, BENCH_WRITES, BENCH_RACE_S (60), BENCH_SOAK (0 skips a
+# part of section 6), BENCH_SECTIONS (default "1 2 3 4 5 6": which to run).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 check_vars
@@ -59,7 +68,11 @@ where() { echo "kernel=$KVER-$1 arch=$ARCH smp=$SMP mem=${MEM}M"; }
 # (README, "Kernels"), which only an exact audit can see.
 CONTROLS=${BENCH_CONTROLS:-"seed000:6.12:seed000-6.12.patch isolate-pcp-stale:6.12:isolate-pcp-stale-6.12.patch clean-6.1-drift:6.1:-"}
 
+SECTIONS=" ${BENCH_SECTIONS:-1 2 3 4 5 6} "
+want() { case $SECTIONS in *" $1 "*) return 0 ;; esac; return 1; }
+
 for fl in $FLAVOURS; do
+	want 1 || continue
 	# 1. time to detect, harness versus baseline, on each buggy kernel
 	for c in $CONTROLS; do
 		IFS=: read -r cname ckver cpatch <<<"$c"
@@ -83,7 +96,9 @@ for fl in $FLAVOURS; do
 		read -r a b c3 < <(stats <"$OUT/b.times")
 		echo "detect $cname baseline kernel=$ckver-$fl arch=$ARCH smp=$SMP mem=${MEM}M runs=$RUNS min=${a}s median=${b}s max=${c3}s missed=$bmiss (limit ${LIMIT}s)"
 	done
-
+done
+for fl in $FLAVOURS; do
+	want 2 || want 3 || want 4 || continue
 	# 2 and 3. throughput with and without the checks; audit cost
 	for k in 1 2; do
 		only="isolate_threads=0 hotplug_threads=0 pcp_threads=0 pin_threads=0 alloc_threads=$k"
@@ -104,6 +119,7 @@ for fl in $FLAVOURS; do
 done
 # 5. stability: how many clean runs in a row PASS
 REPEAT=${BENCH_REPEAT:-5}
+want 5 || REPEAT=0
 repeat() {	# label VAR=VALUE...
 	local label=$1 pass=0 i
 	shift
@@ -119,6 +135,47 @@ if [ "$REPEAT" -gt 0 ]; then
 	done
 	for kv in 6.12 6.1; do
 		repeat "isolate_race kernel=debian-$kv" KERNEL=debian KVER="$kv" MODULE=isolate_race
+	done
+fi
+
+# 6. reliability (debug kernel, kmemleak on)
+CYCLES=${BENCH_CYCLES:-100}
+WRITES=${BENCH_WRITES:-10000}
+SOAK=${BENCH_SOAK:-1800}
+want 6 || CYCLES=0 WRITES=0 SOAK=0
+# console_says NAME: the console verdict and its reasons, on one line.
+console_says() {
+	sed -n 's/^verdict: //p' "$OUT/$1" | tail -n 1 | tr '\n' ' '
+	grep -E '^console: |^  \[' "$OUT/$1" | head -n 3 | tr '\n' ' '
+}
+leaks() { sed -n 's/^cs-guest: kmemleak: \([0-9]*\) leak(s).* \([0-9]*\) other.*/ours=\1 other=\2/p' "$OUT/$1" | tail -n 1; }
+if [ "$CYCLES" -gt 0 ]; then
+	s=$(date +%s)
+	guest_run cyc FLAVOUR=debug JOB=cycles MODARGS="cycles=$CYCLES" TIMEOUT=$((CYCLES * 30 + 600))
+	echo "reliability cycles kernel=$KVER-debug arch=$ARCH $(sed -n 's/^cycles: \([0-9]* cycles, [0-9]* with something left behind\)/\1/p' "$OUT/cyc" | tail -n 1 | tr ' ' _)" \
+		"kmemleak:$(leaks cyc) $(sed -n 's/^cycles: after [0-9]*: .*CmaFree=[0-9]*kB (\(.*\)) offline_blocks=\([0-9]*\).*/cmafree(\1) offline_blocks=\2/p' "$OUT/cyc" | tail -n 1)" \
+		"wall=$(($(date +%s) - s))s console=$(console_says cyc)"
+fi
+if [ "$WRITES" -gt 0 ]; then
+	for m in cma_stress isolate_race; do
+		s=$(date +%s)
+		guest_run "fz$m" FLAVOUR=debug JOB=fuzz MODULE="$m" DURATION=10 \
+			MODARGS="writes=$WRITES race_s=${BENCH_RACE_S:-60}" TIMEOUT=$((WRITES / 5 + 1200))
+		echo "reliability fuzz module=$m kernel=$KVER-debug arch=$ARCH" \
+			"$(sed -n 's/^fuzz: \([0-9]* single writes: .*\)/\1/p' "$OUT/fz$m" | tail -n 1)" \
+			"| $(sed -n 's/^fuzz: \(race .*\)/\1/p' "$OUT/fz$m" | tail -n 1)" \
+			"| run after: $(sed -n 's/^verdict: //p' "$OUT/fz$m" | head -n 1) $("$CS_TOP/scripts/report-check.sh" "$OUT/fz$m" | tail -n 1 | cut -d: -f2-3)" \
+			"| kmemleak:$(leaks "fz$m") wall=$(($(date +%s) - s))s console=$(console_says "fz$m")"
+	done
+fi
+if [ "$SOAK" -gt 0 ]; then
+	for fl in $FLAVOURS; do
+		s=$(date +%s)
+		guest_run "soak$fl" FLAVOUR="$fl" SCENARIO=soak DURATION="$SOAK"
+		echo "reliability soak kernel=$KVER-$fl arch=$ARCH duration=${SOAK}s" \
+			"violations=$(val violations_total "$OUT/soak$fl") first=$(val first_violation "$OUT/soak$fl")" \
+			"$("$CS_TOP/scripts/report-check.sh" "$OUT/soak$fl" | tail -n 1 | cut -d: -f2-)" \
+			"kmemleak:$(leaks "soak$fl") wall=$(($(date +%s) - s))s console=$(console_says "soak$fl")"
 	done
 fi
 
