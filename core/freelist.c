@@ -134,6 +134,7 @@ static void cs_check_free_page(struct cs_walk *w, struct zone *zone,
 }
 
 static void cs_lock(struct cs_walk *w, unsigned long *flags)
+	__acquires(&w->zone->lock)
 {
 	spin_lock_irqsave(&w->zone->lock, *flags);
 	w->hold_start = ktime_get_ns();
@@ -141,6 +142,7 @@ static void cs_lock(struct cs_walk *w, unsigned long *flags)
 }
 
 static void cs_unlock(struct cs_walk *w, unsigned long flags)
+	__releases(&w->zone->lock)
 {
 	u64 ns = ktime_get_ns() - w->hold_start;
 
@@ -151,6 +153,7 @@ static void cs_unlock(struct cs_walk *w, unsigned long flags)
 
 /* Budget spent: let the zone (and this CPU's interrupts) breathe. */
 static void cs_pause(struct cs_walk *w, unsigned long *flags)
+	__must_hold(&w->zone->lock)
 {
 	cs_unlock(w, *flags);
 	cond_resched();
