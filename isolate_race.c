@@ -34,6 +34,8 @@ cs_param(ir, int, hotplug_threads, threads[CS_G3], 0, 1, "G3 offline/online thre
 cs_param(ir, int, gup_threads, threads[CS_G8], 0, 1024, "G8 transient pin threads");
 cs_param(ir, int, plant_threads, threads[CS_G9], 0, 1024, "G9 planted-page threads");
 cs_param(ir, int, hugetlb_threads, threads[CS_G10], 0, 1, "G10 hugetlb pool churn");
+cs_param(ir, uint, comp_pct, g4_comp_pct, 0, 100, "G4 requests made with __GFP_COMP, percent");
+cs_param(ir, bool, adjacent, g4_adjacent, 0, 1, "G4 racers on neighbouring pageblocks (a hunt)");
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Pageblock isolation racer: alloc_contig_range against memory offline/online");

@@ -46,6 +46,9 @@
 #define CS_STRICT_FREELIST_TYPES	0
 #endif
 
+/* alloc_contig_range() takes __GFP_COMP (a compound page back) since 6.10. */
+#define CS_HAVE_CONTIG_COMP	(CS_KVER >= 610)
+
 /* alloc_contig_range() became a macro over the _noprof symbol in 6.10. */
 #if CS_KVER >= 610
 #define CS_ACR_SYMBOL "alloc_contig_range_noprof"

@@ -103,7 +103,8 @@ enum {
 
 enum {
 	CS_G4_OK, CS_G4_BUSY, CS_G4_INTR, CS_G4_NOMEM, CS_G4_OTHER,
-	CS_G4_LAST_ERRNO, CS_G4_PAGES, CS_G4_LEFTOVER_CHECKS, CS_G4_CLASH
+	CS_G4_LAST_ERRNO, CS_G4_PAGES, CS_G4_LEFTOVER_CHECKS, CS_G4_CLASH,
+	CS_G4_COMP
 };
 
 enum { CS_G5_BURSTS };
@@ -171,6 +172,8 @@ struct cs_settings {
 	unsigned int offline_timeout_ms, veto_pct;
 	unsigned int audit_hold_entries;	/* D2's budget per zone->lock hold */
 	unsigned int checkpoint_s;		/* quiet-state checks every, 0 = off */
+	unsigned int g4_comp_pct;	/* G4 requests made with __GFP_COMP */
+	bool g4_adjacent;		/* G4 racers only keep off each other's pageblocks */
 	bool run_on_load, stop_on_fail, bare;
 	char inject[CS_STR];
 	char areas[CS_STR];

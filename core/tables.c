@@ -78,6 +78,7 @@ const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
 			[CS_G4_PAGES] = "pages_obtained",
 			[CS_G4_LEFTOVER_CHECKS] = "leftover_checks",
 			[CS_G4_CLASH] = "skipped_neighbour_racer",
+			[CS_G4_COMP] = "comp_requests",
 		},
 		.start = cs_iso_start, .cleanup = cs_iso_cleanup,
 	},

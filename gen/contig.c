@@ -47,6 +47,10 @@ static bool cs_overlaps(const struct cs_span *r, unsigned long start,
 }
 
 /*
+ * With g4_adjacent (a hunt: racers on neighbouring pageblocks, as
+ * gigantic-page allocation on several CPUs does) only the pageblocks
+ * themselves are kept apart.
+ *
  * alloc_contig_range()'s contract: "it's the caller's responsibility to
  * guarantee that we are the only thread that changes migrate type of
  * pageblocks the pages fall in", and it reaches out to the MAX_ORDER
@@ -54,10 +58,12 @@ static bool cs_overlaps(const struct cs_span *r, unsigned long start,
  * neighbourhood (CMA's cma_mutex gives cma_alloc() the same guarantee);
  * memory offline racing them is the kernel's business, and the point.
  */
-static bool cs_iso_racer_clash(struct cs_iso *iso, unsigned long start, unsigned long end)
+static bool cs_iso_racer_clash(struct cs_iso *iso, unsigned long start, unsigned long end,
+			       bool adjacent)
 {
-	unsigned long s = ALIGN_DOWN(start, MAX_ORDER_NR_PAGES);
-	unsigned long e = ALIGN(end, MAX_ORDER_NR_PAGES);
+	unsigned long span = adjacent ? pageblock_nr_pages : MAX_ORDER_NR_PAGES;
+	unsigned long s = ALIGN_DOWN(start, span);
+	unsigned long e = ALIGN(end, span);
 	int i;
 
 	for (i = 0; i < CS_ISO_SLOTS; i++)
@@ -83,7 +89,7 @@ int cs_iso_begin(struct cs_harness *h, unsigned long start, unsigned long end,
 	}
 
 	spin_lock(&iso->lock);
-	if (racer && cs_iso_racer_clash(iso, start, end)) {
+	if (racer && cs_iso_racer_clash(iso, start, end, h->set.g4_adjacent)) {
 		spin_unlock(&iso->lock);
 		return -EBUSY;
 	}
@@ -285,16 +291,47 @@ static void cs_free_range(unsigned long start, unsigned long nr)
 		__free_page(pfn_to_page(pfn));
 }
 
+/*
+ * g4_comp_pct: a compound request (__GFP_COMP, 6.10+) of one pageblock,
+ * aligned, mostly on an odd pageblock: if the free range isolation finds
+ * grew past the request, 6.12 WARNs "PFN range: requested ..." and loses
+ * the pages (fixed upstream in 2025, "mm/contig_alloc: fix
+ * alloc_contig_range when __GFP_COMP and order < MAX_ORDER").
+ */
+static bool cs_pick_comp(struct cs_harness *h, unsigned long *startp,
+			 unsigned long *nrp)
+{
+	unsigned long nr = pageblock_nr_pages, zs, ze, start;
+	struct zone *zone = cs_pick_zone();
+
+	if (!CS_HAVE_CONTIG_COMP || pageblock_order >= MAX_PAGE_ORDER || !zone)
+		return false;
+	zs = ALIGN(zone->zone_start_pfn, nr);
+	ze = ALIGN_DOWN(zone_end_pfn(zone), nr);
+	if (ze <= zs + nr)
+		return false;
+	start = zs + nr * cs_rand((ze - zs) / nr);
+	if (IS_ALIGNED(start, MAX_ORDER_NR_PAGES) && cs_rand(10) < 7 && start + 2 * nr <= ze)
+		start += nr;
+	if (!pfn_to_online_page(start) || !pfn_to_online_page(start + nr - 1))
+		return false;
+	*startp = start;
+	*nrp = nr;
+	return true;
+}
+
 int cs_g4_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 	struct cs_harness *h = w->h;
 	unsigned long start, nr;
 	int ret, slot;
+	bool comp;
 
 	cs_inject(h, CS_D7_LIVENESS, w);
 	while (cs_keep_going(w)) {
-		if (!cs_pick_range(h, &start, &nr)) {
+		comp = cs_rand(100) < h->set.g4_comp_pct;
+		if (comp ? !cs_pick_comp(h, &start, &nr) : !cs_pick_range(h, &start, &nr)) {
 			cs_progress(w, "idle", 0);
 			msleep_interruptible(5);
 			continue;
@@ -308,11 +345,19 @@ int cs_g4_thread(void *arg)
 			usleep_range(100, 200);
 			continue;
 		}
+		cs_count(w, CS_G4_COMP, comp);
 		ret = cs_alloc_contig_range(start, start + nr, MIGRATE_MOVABLE,
-					    GFP_KERNEL | __GFP_NOWARN);
+					    GFP_KERNEL | __GFP_NOWARN |
+					    (comp ? __GFP_COMP : 0));
 		cs_iso_end(h, slot);
 		cs_event(&h->ctx, CS_OP_ISOLATE, start, nr, ret);
-		if (!ret) {
+		if (!ret && comp) {
+			/* One compound page: its tails have no count of their own. */
+			cs_count(w, CS_G4_OK, 1);
+			cs_count(w, CS_G4_PAGES, nr);
+			__free_pages(pfn_to_page(start), ilog2(nr));
+			cs_event(&h->ctx, CS_OP_RELEASE, start, nr, 0);
+		} else if (!ret) {
 			cs_count(w, CS_G4_OK, 1);
 			cs_count(w, CS_G4_PAGES, nr);
 			if (!h->set.bare)

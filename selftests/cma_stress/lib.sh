@@ -80,8 +80,10 @@ wait_stopped() {
 # The kernel log, read from /dev/kmsg into a file by a reader that runs
 # for the whole suite: unlike counting dmesg lines, this cannot be fooled
 # by the ring buffer wrapping. kmsg_mark writes a marker (KERN_DEBUG, kept
-# off the console) and waits for the reader to have it; kmsg_since MARK
-# prints the messages between that marker and the last one.
+# off the console; with our PID, as the reader also gets the markers of
+# earlier runs) and waits for the reader to have it; kmsg_since MARK prints
+# the messages between that marker and the last one. (busybox insmod tries
+# finit_module and then init_module, so a refused load logs twice.)
 kmsg_start() {
 	KMSG=$(mktemp)
 	cat /dev/kmsg >"$KMSG" 2>/dev/null &
@@ -91,9 +93,9 @@ kmsg_start() {
 }
 kmsg_mark() {
 	nmark=$((nmark + 1))
-	echo "<7>cs-selftest: mark $nmark" >/dev/kmsg
+	echo "<7>cs-selftest: $$ mark $nmark" >/dev/kmsg
 	i=0
-	while ! grep -q "cs-selftest: mark $nmark\$" "$KMSG"; do
+	while ! grep -q "cs-selftest: $$ mark $nmark\$" "$KMSG"; do
 		i=$((i + 1))
 		[ "$i" -lt 200 ] || { echo "# the kmsg reader lost mark $nmark" >&2; break; }
 		sleep 0.05
@@ -101,8 +103,8 @@ kmsg_mark() {
 	last_mark=$nmark
 }
 kmsg_since() {	# MARK: the messages between mark MARK and the last mark
-	sed -n "/cs-selftest: mark $1\$/,/cs-selftest: mark $last_mark\$/p" "$KMSG" |
-		grep -v '^ ' | sed 's/^[^;]*;//' | grep -v '^cs-selftest: mark '
+	sed -n "/cs-selftest: $$ mark $1\$/,/cs-selftest: $$ mark $last_mark\$/p" "$KMSG" |
+		grep -v '^ ' | sed 's/^[^;]*;//' | grep -v '^cs-selftest: '
 }
 kmsg_tail() { grep -v '^ ' "$KMSG" | sed 's/^[^;]*;//' | tail -n "$1" | tr '\n' ' '; }
 
