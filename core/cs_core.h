@@ -409,6 +409,8 @@ struct cs_harness {
 	atomic_long_t audits_full, audit_pages;
 	atomic64_t audit_ns;
 	u64 audit_hold_max_ns;		/* longest zone->lock hold of D2 */
+	atomic64_t audit_hold_ns;	/* all of them, for the mean */
+	atomic_long_t audit_holds;
 	atomic_long_t d2_skipped;	/* counter checks over the budget */
 	atomic_long_t d2_resumes_lost;	/* paused list walks not resumed */
 	atomic_long_t d2_transient;	/* counter mismatches gone at a second look */

@@ -119,6 +119,10 @@ static void cs_show_audit_cost(struct cs_harness *h, struct seq_file *m)
 					      (u64)audits * span * 1000) : 0);
 	seq_printf(m, "audit_hold_max_us: %llu\n",
 		   div_u64(READ_ONCE(h->audit_hold_max_ns), 1000));
+	seq_printf(m, "audit_hold_mean_us: %llu\n",
+		   atomic_long_read(&h->audit_holds) ?
+		   div64_u64(atomic64_read(&h->audit_hold_ns),
+			     atomic_long_read(&h->audit_holds) * 1000ULL) : 0);
 	seq_printf(m, "d2_counter_checks_skipped: %ld\n", atomic_long_read(&h->d2_skipped));
 	seq_printf(m, "d2_walk_resumes_lost: %ld\n", atomic_long_read(&h->d2_resumes_lost));
 	seq_printf(m, "checkpoints: %ld\n", atomic_long_read(&h->checkpoints));

@@ -187,6 +187,8 @@ static void cs_reset_run(struct cs_harness *h)
 	atomic_long_set(&h->audit_pages, 0);
 	atomic64_set(&h->audit_ns, 0);
 	h->audit_hold_max_ns = 0;
+	atomic64_set(&h->audit_hold_ns, 0);
+	atomic_long_set(&h->audit_holds, 0);
 	atomic_long_set(&h->d2_skipped, 0);
 	atomic_long_set(&h->d2_resumes_lost, 0);
 	atomic_long_set(&h->d2_transient, 0);

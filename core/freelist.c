@@ -149,6 +149,8 @@ static void cs_unlock(struct cs_walk *w, unsigned long flags)
 	spin_unlock_irqrestore(&w->zone->lock, flags);
 	if (ns > READ_ONCE(w->h->audit_hold_max_ns))
 		WRITE_ONCE(w->h->audit_hold_max_ns, ns);
+	atomic64_add(ns, &w->h->audit_hold_ns);
+	atomic_long_inc(&w->h->audit_holds);
 }
 
 /* Budget spent: let the zone (and this CPU's interrupts) breathe. */
