@@ -47,20 +47,12 @@ static const struct cs_scenario cms_scenarios[] = {
 	  .max_pageblocks = 8, .hold_ms = 1000 },
 };
 
-/* The harness, its init and exit, and the frame's settings. */
+/* The harness, its init and exit, the frame's settings, a thread count each. */
 #define CS_HARNESS cms
+#define CS_OFFERS (CS_OFFER_G1 | CS_OFFER_G2 | CS_OFFER_G3 | CS_OFFER_G5 | CS_OFFER_G6 | \
+		   CS_OFFER_G7 | CS_OFFER_G8 | CS_OFFER_G9 | CS_OFFER_G10)
 #include "harness.h"
 
-/* The generators it offers: a thread count each (-1: the scenario's). */
-cs_param(cms, int, alloc_threads, threads[CS_G1], 0, 1024, "G1 cma_alloc/cma_release threads");
-cs_param(cms, int, isolate_threads, threads[CS_G2], 0, 1024, "G2 free-while-isolating threads");
-cs_param(cms, int, hotplug_threads, threads[CS_G3], 0, 1, "G3 offline/online threads");
-cs_param(cms, int, pcp_threads, threads[CS_G5], 0, 1024, "G5 pcp churn threads per CPU");
-cs_param(cms, int, pin_threads, threads[CS_G6], 0, 1024, "G6 pin-scope allocation threads");
-cs_param(cms, int, churn_threads, threads[CS_G7], 0, 1024, "G7 fast cma churn threads");
-cs_param(cms, int, gup_threads, threads[CS_G8], 0, 1024, "G8 transient pin threads");
-cs_param(cms, int, plant_threads, threads[CS_G9], 0, 1024, "G9 planted-page threads");
-cs_param(cms, int, hugetlb_threads, threads[CS_G10], 0, 1, "G10 hugetlb pool churn");
 cs_param(cms, str, areas, areas, 0, 0, "comma-separated CMA areas G1 uses, empty = all");
 
 MODULE_LICENSE("GPL");

@@ -27,13 +27,11 @@ static const struct cs_scenario ir_scenarios[] = {
 };
 
 #define CS_HARNESS ir
+#define CS_OFFERS (CS_OFFER_G2 | CS_OFFER_G3 | CS_OFFER_G4 | CS_OFFER_G8 | CS_OFFER_G9 | \
+		   CS_OFFER_G10)
 #include "harness.h"
-cs_param(ir, int, racer_threads, threads[CS_G4], 0, 1024, "G4 alloc_contig_range racers");
-cs_param(ir, int, isolate_threads, threads[CS_G2], 0, 1024, "G2 free-while-isolating threads");
-cs_param(ir, int, hotplug_threads, threads[CS_G3], 0, 1, "G3 offline/online threads");
-cs_param(ir, int, gup_threads, threads[CS_G8], 0, 1024, "G8 transient pin threads");
-cs_param(ir, int, plant_threads, threads[CS_G9], 0, 1024, "G9 planted-page threads");
-cs_param(ir, int, hugetlb_threads, threads[CS_G10], 0, 1, "G10 hugetlb pool churn");
+
+/* The hunts of docs/findings: G4's compound requests and neighbours. */
 cs_param(ir, uint, comp_pct, g4_comp_pct, 0, 100, "G4 requests made with __GFP_COMP, percent");
 cs_param(ir, bool, adjacent, g4_adjacent, 0, 1, "G4 racers on neighbouring pageblocks (a hunt)");
 

@@ -90,6 +90,21 @@ enum cs_generator_id {
 	CS_NR_GENERATORS
 };
 
+/*
+ * What a module offers, for core/harness.h's #if: CS_OFFERS is an OR of
+ * these (bit n is generator CS_Gn+1, as in cs_generators[]).
+ */
+#define CS_OFFER_G1	0x001
+#define CS_OFFER_G2	0x002
+#define CS_OFFER_G3	0x004
+#define CS_OFFER_G4	0x008
+#define CS_OFFER_G5	0x010
+#define CS_OFFER_G6	0x020
+#define CS_OFFER_G7	0x040
+#define CS_OFFER_G8	0x080
+#define CS_OFFER_G9	0x100
+#define CS_OFFER_G10	0x200
+
 /* Each generator's outcome counters, named in its row. */
 enum { CS_G1_ALLOC_OK, CS_G1_ALLOC_FAIL, CS_G1_RELEASED, CS_G1_PAGES };
 

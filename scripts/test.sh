@@ -257,6 +257,21 @@ isolate_control() {
 		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1"
 }
 
+# Short forms of make bench's reliability figures, on the debug kernel with
+# kmemleak on (the guest fails on a leak of our modules): load/unload
+# cycles with rmmod at random moments of a run, and malformed control
+# writes plus racing writers followed by a run that must PASS.
+cycles_short() {
+	guest cycles debug PASS '^cycles: [0-9]+ cycles, 0 with something left behind' \
+		JOB=cycles MODARGS="cycles=${TEST_CYCLES:-10}" TIMEOUT=900 &&
+		grep -E '^cs-guest: kmemleak: 0 leak' "$GUEST_RUN_DIR/console.log"
+}
+fuzz_short() {
+	guest fuzz debug PASS '^fuzz: [0-9]+ single writes: .* 0 finding' \
+		JOB=fuzz MODARGS="writes=${TEST_WRITES:-1000} race_s=20" DURATION=10 TIMEOUT=1200 &&
+		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
+}
+
 # The kselftests, run in a guest; each of their KTAP results is reported
 # here as a test of its own.
 selftests_in_guest() {
@@ -311,6 +326,8 @@ t "dkms add/build/install against Debian's 6.12, loaded in its guest" \
 	"$CS_TOP/scripts/dkms-test.sh"
 t "guest: arm64 clean 6.12 prod kernel PASSes" clean_run prod "" ARCH=arm64
 t "guest: arm64 seed000 control FAILs on prod" seed000_control prod 6.12 ARCH=arm64
+t "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (debug, kmemleak)" cycles_short
+t "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (debug)" fuzz_short
 t "guest: kselftests (prod)" selftests_in_guest prod
 import_ktap
 
