@@ -189,6 +189,7 @@ struct cs_settings {
 	unsigned int checkpoint_s;		/* quiet-state checks every, 0 = off */
 	unsigned int g4_comp_pct;	/* G4 requests made with __GFP_COMP */
 	bool g4_adjacent;		/* G4 racers only keep off each other's pageblocks */
+	bool g10_gigantic;		/* G10 grows 1 GiB pages without hugetlb_cma */
 	bool run_on_load, stop_on_fail, bare;
 	char inject[CS_STR];
 	char areas[CS_STR];

@@ -141,7 +141,7 @@ const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
 		.id = "G10", .name = "g10", .thread = "g10_hugetlb",
 		.seeds = "001",
 		.what =
-			"hugetlb pool churn: grow, shrink (dissolve), 1 GiB pages demoted where a 1 GiB pool exists",
+			"hugetlb pool churn: grow, shrink (dissolve); 1 GiB pages grown and demoted where hugetlb_cma= gave an area",
 		.fn = cs_g10_thread, .setting = "hugetlb_threads",
 		.counters = {
 			[CS_G10_GROWS] = "grows",

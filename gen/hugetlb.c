@@ -3,9 +3,13 @@
  * G10: hugetlb pool churn. hugetlb is CMA's biggest user after DMA and has
  * its own isolation checks: its pages are migrated or dissolved when a
  * block goes offline or a range is isolated under them. G10 grows and
- * shrinks the 2 MiB pool (a shrink dissolves free huge pages), and where a
- * 1 GiB pool exists (hugetlb_cma=) grows it and demotes 1 GiB pages into
- * 2 MiB ones, through the same sysfs files a user writes. The pools are
+ * shrinks the 2 MiB pool (a shrink dissolves free huge pages), and where
+ * hugetlb_cma= gave a CMA area (named hugetlb<N>) grows the 1 GiB pool and
+ * demotes 1 GiB pages into 2 MiB ones, through the same sysfs files a
+ * user writes. Without such an area a 1 GiB page comes from
+ * alloc_contig_pages() over whatever range fits, CMA areas included:
+ * the road to docs/findings/contig-undo-foreign-isolation.md, taken only
+ * when the gigantic setting asks for it. The pools are
  * put back to their size at start when the thread returns: nothing it
  * made outlives the run.
  */
@@ -80,11 +84,24 @@ static void cs_g10_set(struct cs_worker *w, const char *path, long v, int counte
 	}
 }
 
+/* A hugetlb_cma= area (cma_declare_contiguous_nid() names them hugetlb<N>). */
+static bool cs_hugetlb_cma(struct cs_harness *h)
+{
+	int i;
+
+	for (i = 0; i < h->nr_areas; i++)
+		if (!strncmp(h->areas[i].name, "hugetlb", 7))
+			return true;
+	return false;
+}
+
 int cs_g10_thread(void *arg)
 {
 	struct cs_worker *w = arg;
+	struct cs_harness *h = w->h;
 	long was_2m = cs_read(CS_HP_2M "nr_hugepages");
 	long was_1g = cs_read(CS_HP_1G "nr_hugepages");
+	bool gigantic = was_1g >= 0 && (h->set.g10_gigantic || cs_hugetlb_cma(h));
 
 	while (cs_keep_going(w)) {
 		unsigned int r = cs_rand(100);
@@ -98,7 +115,7 @@ int cs_g10_thread(void *arg)
 
 			cs_g10_set(w, CS_HP_2M "nr_hugepages",
 				   now > 0 ? cs_rand(now) : 0, CS_G10_SHRINKS);
-		} else if (was_1g >= 0) {
+		} else if (gigantic) {
 			/* A 1 GiB page, then (6.8+) demoted to 2 MiB ones. */
 			cs_g10_set(w, CS_HP_1G "nr_hugepages", 1, CS_G10_GROWS);
 			if (cs_read(CS_HP_1G "demote_size") >= 0)
