@@ -187,6 +187,9 @@ guest() {
 	env FLAVOUR="$flavour" RUN_DIR="$GUEST_RUN_DIR" "$@" "$CS_TOP/scripts/run.sh" >"$out" 2>&1
 	rc=$?
 	grep -E '^(run:|console:|  \[|verdict:|first_violation|g1_alloc_ok|g3_offline_ok|d[0-9]_[a-z]+_violations: [1-9])' "$out"
+	# What the guest job said of itself (the cycles, fuzz and kselftest jobs).
+	grep -aE '^(cycles|fuzz): |^cs-guest: (kmemleak|a kselftest)|^ *(not ok|Bail out!)' \
+		"$GUEST_RUN_DIR/console.log" 2>/dev/null | tail -n 20
 	if [ "$expect" = PASS ] && [ "$rc" -ne 0 ]; then
 		echo "expected PASS, got exit $rc"
 		return 1

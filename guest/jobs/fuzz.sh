@@ -45,100 +45,106 @@ echo "fuzz: $M, settings: $(tr '\n' ' ' </tmp/settings0)"
 # Each key's range, from the module's refusal of -2 ("K=-2 out of range
 # LO..HI"); unsigned keys refuse -2 as unparsable, so 4294967295 tells.
 : >/tmp/values
+bools=
 for k in $keys; do
+	unparsable=0
 	for probe in -2 4294967295; do
 		printf '%s=%s' "$k" "$probe" | dd of="$D/control" bs=4096 2>/dev/null && continue
-		hi=$(dmesg | tail -n 3 | sed -n "s/.* $k=$probe out of range -*[0-9]*\\.\\.\\([0-9]*\\).*/\\1/p" | tail -n 1)
+		last=$(dmesg | tail -n 3)
+		case $last in *"cannot parse '$probe' as a value for $k"*) unparsable=$((unparsable + 1)) ;; esac
+		hi=$(echo "$last" | sed -n "s/.* $k=$probe out of range -*[0-9]*\\.\\.\\([0-9]*\\).*/\\1/p" | tail -n 1)
 		[ -z "$hi" ] || echo "$k=$((hi + 1))" >>/tmp/values
 	done
+	# Neither a negative nor a large number parses: a boolean. kstrtobool()
+	# reads the first character only ("1x" is true), as every kernel bool
+	# parameter does: such values may be accepted.
+	[ "$unparsable" -lt 2 ] || bools="$bools $k"
 done
 # What the probes changed goes back.
 while IFS= read -r kv; do
 	[ "$(cat "$P/${kv%%=*}")" = "${kv#*=}" ] || printf '%s' "$kv" | dd of="$D/control" bs=4096 2>/dev/null
 done </tmp/settings0
 echo "fuzz: out-of-range values from the module's own ranges: $(tr '\n' ' ' </tmp/values)"
-nvals=$(wc -l </tmp/values)
+echo "fuzz: booleans (kstrtobool reads one character):$bools"
 
 # The values no setting takes, whatever its type: each key gets each.
 BADV="-2 -99999999999 99999999999999999999 18446744073709551616 abc 1x 0x10 1e3 --1 + 9-"
-nbad=$(echo "$BADV" | wc -w)
-nkeys=$(echo "$keys" | wc -w)
 
-# gen I FILE: the I-th write into FILE; prints its class and whether it
-# must be refused ("must") or may be valid ("may").
-gen() {
-	f=$2
-	case $(($1 % 6)) in
-	0)	head -c "$((1 + $(rand 300)))" /dev/urandom >"$f"
-		echo "random must" ;;
-	1)	k=$(echo "$keys" | tr ' ' '\n' | sed -n "$(($(rand "$nkeys") + 1))p")
-		v=$(echo "$BADV" | tr ' ' '\n' | sed -n "$(($(rand "$nbad") + 1))p")
-		printf '%s=%s' "$k" "$v" >"$f"
-		case $k in areas) echo "badvalue may" ;; *) echo "badvalue must" ;; esac ;;
-	2)	if [ "$nvals" -gt 0 ]; then
-			sed -n "$(($(rand "$nvals") + 1))p" /tmp/values | tr -d '\n' >"$f"
-		else
-			printf 'alloc_threads=99999' >"$f"
-		fi
-		echo "range must" ;;
-	3)	case $(rand 5) in
-		0) head -c "$((100 + $(rand 4900)))" /dev/zero | tr '\0' a >"$f" ;;
-		1) printf 'duration=%0300d' 1 >"$f" ;;
-		2) printf 'scenario=%0100d' 0 >"$f" ;;
-		3) printf 'start%0200d' 0 >"$f" ;;
-		4) head -c 5000 /dev/zero | tr '\0' '=' >"$f" ;;
-		esac
-		echo "overlong must" ;;
-	4)	case $(rand 9) in
-		0) printf '\n' >"$f" ;;
-		1) printf ' ' >"$f" ;;
-		2) printf '\t\n' >"$f" ;;
-		3) printf '=' >"$f" ;;
-		4) printf '==' >"$f" ;;
-		5) printf '=1' >"$f" ;;
-		6) printf 'start stop' >"$f" ;;
-		7) printf 'nosuchkey=1' >"$f" ;;
-		8) printf 'starts' >"$f" ;;
-		esac
-		echo "empty-or-unknown must" ;;
-	5)	case $(rand 6) in
-		0) printf '\000' >"$f" ;;
-		1) printf 'start\000x' >"$f" ;;
-		2) printf 'duration=5\000x' >"$f" ;;
-		3) printf '\377\376\375' >"$f" ;;
-		4) printf 'scenario=\377' >"$f" ;;
-		5) printf '\033[2Jstop' >"$f" ;;
-		esac
-		echo "binary must" ;;
-	esac
+# The plan, one write a line: "CLASS MUST FORMAT", FORMAT a printf format
+# (every byte that is not a letter, digit, _ = . or - as an octal escape),
+# MUST "must" where the write has to be refused and "may" where it could be
+# valid. Written by one awk run, so the loop below forks once a write (dd).
+seed=$(od -An -tu4 -N4 /dev/urandom | tr -d ' ')
+awk -v n="$W" -v seed="$seed" -v keys="$keys" -v bools="$bools" -v badv="$BADV" '
+function rnd(k) { return int(rand() * k) }
+function enc(s,   i, c, o) {	# printable ASCII to a printf format
+	o = ""
+	for (i = 1; i <= length(s); i++) {
+		c = substr(s, i, 1)
+		o = o (c ~ /[A-Za-z0-9_=.-]/ ? c : sprintf("\\%03o", ord[c]))
+	}
+	return o
 }
+function rbytes(len,   o) { o = ""; while (len-- > 0) o = o sprintf("\\%03o", rnd(256)); return o }
+function rep(c, k,   o) { o = ""; while (k-- > 0) o = o c; return o }
+BEGIN {
+	srand(seed)
+	for (i = 32; i < 127; i++) ord[sprintf("%c", i)] = i
+	nk = split(keys, key, " ")
+	nb = split(badv, bad, " ")
+	split(bools, b, " "); for (i in b) isbool[b[i]] = 1
+	nv = 0
+	while ((getline l < "/tmp/values") > 0) val[++nv] = l
+	if (!nv) val[++nv] = "alloc_threads=99999"
+	nx = split("\\012 \\040 \\011\\012 = == =1 start\\040stop nosuchkey=1 starts", empty, " ")
+	ny = split("\\000 start\\000x duration=5\\000x \\377\\376\\375 scenario=\\377 \\033[2Jstop", bin, " ")
+	for (i = 1; i <= n; i++) {
+		c = i % 6
+		if (c == 0) print "random must " rbytes(1 + rnd(300))
+		else if (c == 1) {
+			k = key[1 + rnd(nk)]; v = bad[1 + rnd(nb)]
+			may = (k == "areas") || ((k in isbool) && v ~ /^[01yYnNoO]/)
+			print "badvalue " (may ? "may " : "must ") enc(k "=" v)
+		} else if (c == 2) print "range must " enc(val[1 + rnd(nv)])
+		else if (c == 3) {
+			x = rnd(5)
+			if (x == 0) s = rep("a", 100 + rnd(4900))
+			else if (x == 1) s = "duration=" rep("0", 299) "1"
+			else if (x == 2) s = "scenario=" rep("0", 100)
+			else if (x == 3) s = "start" rep("0", 200)
+			else s = rep("=", 5000)
+			print "overlong must " s
+		} else if (c == 4) print "empty-or-unknown must " empty[1 + rnd(nx)]
+		else print "binary must " bin[1 + rnd(ny)]
+	}
+}' >/tmp/plan
 
 # 1. single writes
 : >/tmp/results
 t0=$(date +%s)
 i=0
-while [ "$i" -lt "$W" ]; do
+while read -r cls must fmt; do
 	i=$((i + 1))
-	gen "$i" /tmp/w >/tmp/class
-	read -r cls must </tmp/class
+	# shellcheck disable=SC2059 # the format is the write
+	printf "$fmt" >/tmp/w
 	echo "<7>cs-fuzz: $i" >/dev/kmsg
 	if dd if=/tmp/w of="$D/control" bs=65536 2>/tmp/e; then
 		r=ok
 		# An accepted write that started a run is stopped at once.
-		if grep -q '^state: running' "$D/stats"; then
-			echo stop >"$D/control"
-			r=ok-started
-		fi
+		while read -r l; do
+			[ "$l" != "state: running" ] || { echo stop >"$D/control"; r=ok-started; }
+		done <"$D/stats"
 	else
-		case $(cat /tmp/e) in
+		read -r e </tmp/e
+		case $e in
 		*"Invalid argument"*) r=EINVAL ;;
 		*busy*) r=EBUSY ;;
 		*) r=other ;;
 		esac
 	fi
-	echo "$i $cls $must $r $(od -An -c -N40 /tmp/w | tr -s ' \n' ' ')" >>/tmp/results
+	echo "$i $cls $must $r $fmt" >>/tmp/results
 	[ $((i % 1000)) -ne 0 ] || echo "fuzz: $i writes ($(($(date +%s) - t0))s)"
-done
+done </tmp/plan
 echo "<7>cs-fuzz: end" >/dev/kmsg
 n=0
 while ! grep -q 'cs-fuzz: end$' /tmp/kmsg && [ "$n" -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
@@ -165,7 +171,7 @@ FNR == NR {
 	else if (r != "EINVAL" && r !~ /^ok/) bad = "answered " r
 	if (bad != "") {
 		nf++
-		if (nf <= 20) printf "fuzz: finding: write %d (%s): %s: [%s]%s\n", i, cls, bad, what, nl ? " last line: " text[i] : ""
+		if (nf <= 20) printf "fuzz: finding: write %d (%s): %s: [%s]%s\n", i, cls, bad, substr(what, 1, 120), nl ? " last line: " text[i] : ""
 	}
 }
 END {

@@ -106,7 +106,7 @@ kmsg_since() {	# MARK: the messages between mark MARK and the last mark
 	sed -n "/cs-selftest: $$ mark $1\$/,/cs-selftest: $$ mark $last_mark\$/p" "$KMSG" |
 		grep -v '^ ' | sed 's/^[^;]*;//' | grep -v '^cs-selftest: '
 }
-kmsg_tail() { grep -v '^ ' "$KMSG" | sed 's/^[^;]*;//' | tail -n "$1" | tr '\n' ' '; }
+kmsg_tail() { grep -v '^ ' "$KMSG" | sed 's/^[^;]*;//' | grep -v '^cs-selftest: ' | tail -n "$1" | tr '\n' ' '; }
 
 # bad_write WRITE DESCRIPTION [KEY]: refused with EINVAL and exactly one
 # line of ours in the kernel log (naming KEY, when given), nothing else.
