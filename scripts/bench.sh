@@ -148,11 +148,17 @@ console_says() {
 	sed -n 's/^verdict: //p' "$OUT/$1" | tail -n 1 | tr '\n' ' '
 	grep -E '^console: |^  \[' "$OUT/$1" | head -n 3 | tr '\n' ' '
 }
-leaks() { sed -n 's/^cs-guest: kmemleak: \([0-9]*\) leak(s).* \([0-9]*\) other.*/ours=\1 other=\2/p' "$OUT/$1" | tail -n 1; }
+leaks() {
+	local l
+	l=$(sed -n 's/^cs-guest: kmemleak: \([0-9]*\) leak(s).* \([0-9]*\) other.*/ours=\1 other=\2/p' "$OUT/$1" | tail -n 1)
+	echo "${l:-n/a}"
+}
+# did_work NAME: report-check's verdict on the run's report, without the counts.
+did_work() { "$CS_TOP/scripts/report-check.sh" "$OUT/$1" | tail -n 1 | sed 's/^report-check: [a-z_]*: //; s/;.*//'; }
 if [ "$CYCLES" -gt 0 ]; then
 	s=$(date +%s)
 	guest_run cyc FLAVOUR=debug JOB=cycles MODARGS="cycles=$CYCLES" TIMEOUT=$((CYCLES * 30 + 600))
-	echo "reliability cycles kernel=$KVER-debug arch=$ARCH $(sed -n 's/^cycles: \([0-9]* cycles, [0-9]* with something left behind\)/\1/p' "$OUT/cyc" | tail -n 1 | tr ' ' _)" \
+	echo "reliability cycles kernel=$KVER-debug arch=$ARCH $(sed -n 's/^cycles: \([0-9]*\) cycles, \([0-9]*\) with something left behind/cycles=\1 left_behind=\2/p' "$OUT/cyc" | tail -n 1)" \
 		"kmemleak:$(leaks cyc) $(sed -n 's/^cycles: after [0-9]*: .*CmaFree=[0-9]*kB (\(.*\)) offline_blocks=\([0-9]*\).*/cmafree(\1) offline_blocks=\2/p' "$OUT/cyc" | tail -n 1)" \
 		"wall=$(($(date +%s) - s))s console=$(console_says cyc)"
 fi
@@ -164,8 +170,9 @@ if [ "$WRITES" -gt 0 ]; then
 		echo "reliability fuzz module=$m kernel=$KVER-debug arch=$ARCH" \
 			"$(sed -n 's/^fuzz: \([0-9]* single writes: .*\)/\1/p' "$OUT/fz$m" | tail -n 1)" \
 			"| $(sed -n 's/^fuzz: \(race .*\)/\1/p' "$OUT/fz$m" | tail -n 1)" \
-			"| run after: $(sed -n 's/^verdict: //p' "$OUT/fz$m" | head -n 1) $("$CS_TOP/scripts/report-check.sh" "$OUT/fz$m" | tail -n 1 | cut -d: -f2-3)" \
+			"| run after: $(sed -n 's/^verdict: //p' "$OUT/fz$m" | head -n 1), $(did_work "fz$m")" \
 			"| kmemleak:$(leaks "fz$m") wall=$(($(date +%s) - s))s console=$(console_says "fz$m")"
+		sed -n 's/^fuzz: finding kind: /  finding: /p' "$OUT/fz$m"
 	done
 fi
 if [ "$SOAK" -gt 0 ]; then
@@ -174,7 +181,7 @@ if [ "$SOAK" -gt 0 ]; then
 		guest_run "soak$fl" FLAVOUR="$fl" SCENARIO=soak DURATION="$SOAK"
 		echo "reliability soak kernel=$KVER-$fl arch=$ARCH duration=${SOAK}s" \
 			"violations=$(val violations_total "$OUT/soak$fl") first=$(val first_violation "$OUT/soak$fl")" \
-			"$("$CS_TOP/scripts/report-check.sh" "$OUT/soak$fl" | tail -n 1 | cut -d: -f2-)" \
+			"$(did_work "soak$fl")" \
 			"kmemleak:$(leaks "soak$fl") wall=$(($(date +%s) - s))s console=$(console_says "soak$fl")"
 	done
 fi

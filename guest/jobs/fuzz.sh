@@ -172,11 +172,15 @@ FNR == NR {
 	if (bad != "") {
 		nf++
 		if (nf <= 20) printf "fuzz: finding: write %d (%s): %s: [%s]%s\n", i, cls, bad, substr(what, 1, 120), nl ? " last line: " text[i] : ""
+		k = cls ": " bad " [" substr(what, 1, 40) "]"
+		if (!(k in kind)) order[++nk] = k
+		kind[k]++
 	}
 }
 END {
 	printf "fuzz: %d single writes: %d refused (EINVAL), %d accepted, %d other; %d finding(s)\n",
 		total, count["EINVAL"], count["ok"] + count["ok-started"], total - count["EINVAL"] - count["ok"] - count["ok-started"], nf
+	for (j = 1; j <= nk; j++) printf "fuzz: finding kind: %dx %s\n", kind[order[j]], order[j]
 	exit nf > 0
 }' /tmp/kmsg /tmp/results || findings=$((findings + 1))
 
