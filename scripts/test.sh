@@ -4,18 +4,21 @@
 #
 # Host tests first (seconds): shellcheck, the console parser against real
 # captured logs, the config fragment check, the module build with W=1 and
-# sparse, checkpatch. Then guest tests (minutes, under QEMU TCG): clean
-# kernels PASS, the seed 000 positive control FAILs through a harness
-# detector on both flavours, isolate_race passes on the test kernel and on
-# Debian's stock kernel and fails on its own control, and the kselftests
-# (bad input, every scenario, each detector's injected fault, unload
-# mid-run) pass in a guest, each reported here as a test of its own.
+# sparse, checkpatch, scripts/report-check.sh. Then guest tests (minutes,
+# under QEMU TCG): clean kernels PASS with every detector run and every
+# generator's work, the seed 000 positive control FAILs with its own
+# finding on both flavours and 6.1, isolate_race passes on the test kernel
+# and on Debian's stock kernel and fails on its own control, short forms
+# of the bench's reliability figures (load/unload cycles, malformed and
+# racing control writes; debug, kmemleak on), and the kselftests of both
+# modules (bad input, every scenario, each detector's injected fault,
+# unload mid-run) pass in a guest, each reported here as a test of its own.
 #
 # Variables: TESTS (a regex of test names to run; default all),
 # KVER/ARCH as for make run, GUEST_DURATION (seconds of stress for a clean
 # run, default 30), CONTROL_DURATION (for a positive control, default 60),
 # CONTROL_WITHIN (seconds by which the seed 000 control must show its own
-# finding, default 5).
+# finding, default 5), TEST_CYCLES (10), TEST_WRITES (1000).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 check_vars
