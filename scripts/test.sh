@@ -218,6 +218,17 @@ clean_run() {
 		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
 }
 
+# clean_cov FLAVOUR: a clean 60-second default run that also reached every
+# failure return the coverage table lists (coverage_missing: none):
+# the failure and undo paths the seed bugs live on were taken.
+clean_cov() {
+	clean_run "$1" "" DURATION=60 || return 1
+	if ! grep -q '^coverage_missing: none$' "$GUEST_OUT"; then
+		grep '^coverage' "$GUEST_OUT"
+		return 1
+	fi
+}
+
 # seed000_signature OUTPUT: the run's first violation is the seed 000
 # bug's own: D2's cross-pageblock merge ("... list spans <Type> pageblock")
 # or D1's "CmaFree N kB > CmaTotal", within CONTROL_WITHIN seconds. Any
@@ -317,8 +328,8 @@ t "symbol routes: every IBT case decided as README says" test_route
 t "modules build warning-free with W=1 and sparse" test_module_warnings
 t "checkpatch --strict on every C file" test_checkpatch
 t "series plot of a captured seed000 run marks the first violation" test_series_plot
-t "guest: clean 6.12 debug kernel PASSes" clean_run debug
-t "guest: clean 6.12 prod kernel PASSes" clean_run prod
+t "guest: clean 6.12 debug kernel PASSes, every listed failure return covered" clean_cov debug
+t "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" clean_cov prod
 t "guest: seed000 control FAILs on debug" seed000_control debug
 t "guest: seed000 control FAILs on prod" seed000_control prod
 t "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
