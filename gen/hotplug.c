@@ -153,13 +153,18 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 	struct cs_ctx *ctx = &h->ctx;
 	unsigned long pfn = block * cs_memblock_pages();
 	bool veto = cs_rand(100) < h->set.veto_pct;
+	/*
+	 * One offline in eight is cut short (1-50 ms): interrupted after
+	 * isolation, in the middle of migration, whatever the flavour's speed.
+	 */
+	unsigned int timeout = cs_rand(8) ? h->set.offline_timeout_ms : 1 + cs_rand(50);
 	int ret, tries;
 
 	WRITE_ONCE(cs_veto_task, veto ? current : NULL);
 	cs_progress(w, "offline", pfn);
 	cs_op(w);
 	WRITE_ONCE(h->offlining_pfn, pfn);
-	ret = cs_memblock_set(block, false, h->set.offline_timeout_ms);
+	ret = cs_memblock_set(block, false, timeout);
 	WRITE_ONCE(h->offlining_pfn, 0);
 	WRITE_ONCE(cs_veto_task, NULL);
 	cs_event(ctx, CS_OP_OFFLINE, pfn, cs_memblock_pages(), ret);
