@@ -15,6 +15,7 @@
  */
 #include <linux/module.h>
 #include <linux/debugfs.h>
+#include <linux/ctype.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -57,6 +58,7 @@ static ssize_t cs_control_write(struct file *file, const char __user *ubuf,
 {
 	struct cs_harness *h = file->private_data;
 	char buf[96], *cmd;
+	size_t i;
 	int ret;
 
 	if (!len || len >= sizeof(buf)) {
@@ -67,6 +69,14 @@ static ssize_t cs_control_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
+	/* A NUL or control byte would cut or hide part of the command. */
+	for (i = 0; i < len; i++) {
+		if (!buf[i] || (iscntrl(buf[i]) && !isspace(buf[i]))) {
+			pr_warn("%s: control: byte %zu of the write is %#x: a command is text\n",
+				h->name, i, (unsigned char)buf[i]);
+			return -EINVAL;
+		}
+	}
 	cmd = strim(buf);
 	mutex_lock(&h->lock);
 	ret = cs_command(h, cmd);
