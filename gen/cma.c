@@ -162,7 +162,8 @@ void cs_g1_quiesce(struct cs_harness *h, bool final)
 			continue;
 		cs_cma_bitmap(a, now);
 		bitmap_andnot(now, now, a->baseline, a->count);
-		bitmap_andnot(now, now, a->owned, a->count);	/* what we hold now */
+		if (!final)	/* a checkpoint: what G1 holds now is ours to hold */
+			bitmap_andnot(now, now, a->owned, a->count);
 		bitmap_and(now, now, a->ever, a->count);
 		n = bitmap_weight(now, a->count);
 		first = find_first_bit(now, a->count);
