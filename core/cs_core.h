@@ -327,6 +327,7 @@ struct cs_worker {
 	unsigned long last_jiffies;	/* of the last progress */
 	const char *doing;
 	unsigned long doing_pfn;
+	unsigned long since;		/* the generator's own pacing count */
 };
 
 struct cs_pool {
