@@ -425,7 +425,7 @@ struct cs_harness {
 	atomic_long_t ops[CS_NR_GENERATORS];	/* operations attempted */
 	atomic_long_t audits_full, audit_pages;
 	atomic64_t audit_ns;
-	u64 audit_hold_max_ns;		/* longest zone->lock hold of D2 */
+	u64 audit_hold_max_ns;		/* longest irqs-off hold (cs_hold_done) */
 	atomic64_t audit_hold_ns;	/* all of them, for the mean */
 	atomic_long_t audit_holds;
 	atomic_long_t d2_skipped;	/* counter checks over the budget */
@@ -543,6 +543,7 @@ long cs_zone_stat(struct cs_harness *h, enum cs_detector_id d,
 		  struct zone *zone, enum zone_stat_item item);
 void cs_audit_counters(struct cs_harness *h, bool quiet);	/* D1 */
 void cs_audit_freelists(struct cs_harness *h, bool quiet);	/* D2 */
+void cs_hold_done(struct cs_harness *h, u64 t0);
 void cs_audit_pageblocks(struct cs_harness *h, bool quiet);	/* D3 */
 void cs_quiesce(struct cs_harness *h, bool quiet);		/* D6 */
 bool cs_inject_view(struct cs_harness *h, void *arg);		/* D1-D3 */

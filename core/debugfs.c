@@ -122,6 +122,8 @@ static void cs_show_audit_cost(struct cs_harness *h, struct seq_file *m)
 		span += zone->spanned_pages;
 	seq_printf(m, "audit_pages_walked: %ld\n", atomic_long_read(&h->audit_pages));
 	seq_printf(m, "audit_full_count: %ld\n", audits);
+	seq_printf(m, "audit_entries_mean: %ld\n",
+		   audits ? atomic_long_read(&h->audit_pages) / audits : 0);
 	seq_printf(m, "audit_full_us_mean: %llu\n",
 		   audits ? div64_u64(ns, audits * 1000) : 0);
 	seq_printf(m, "audit_us_per_gib: %llu\n",
@@ -171,9 +173,10 @@ static void cs_show_areas(struct cs_harness *h, struct seq_file *m,
 
 		if (key)
 			seq_printf(m, "%s_%d: ", key, i);
-		seq_printf(m, "%s base_pfn=%#lx pages=%lu zone=%s use=%d\n", a->name,
-			   a->base_pfn, a->count, a->zone ? a->zone->name : "?",
-			   a->use);
+		seq_printf(m, "%s base_pfn=%#lx pages=%lu node=%d zone=%s use=%d\n",
+			   a->name, a->base_pfn, a->count,
+			   a->zone ? zone_to_nid(a->zone) : NUMA_NO_NODE,
+			   a->zone ? a->zone->name : "?", a->use);
 	}
 }
 

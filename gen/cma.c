@@ -58,18 +58,35 @@ struct cs_range {
 	u64 id;
 };
 
-static void cs_cma_bitmap(struct cs_area *a, unsigned long *dst)
+/*
+ * The area's bitmap, in pages. cma->lock is taken with interrupts off, so
+ * it is copied CS_BITMAP_HOLD_BITS bits per hold: no hold grows with the
+ * area (a hugetlb_cma= area of a big box has millions of bits). Bits may
+ * change between holds; they may as well between one hold and its use.
+ */
+#define CS_BITMAP_HOLD_BITS 32768UL
+
+static void cs_cma_bitmap(struct cs_harness *h, struct cs_area *a,
+			  unsigned long *dst)
 {
 #ifdef CS_HAVE_MM_CMA_H
 	struct cma *cma = a->cma;
-	unsigned long i, bits = cma->count >> cma->order_per_bit;
+	unsigned long i, start, end, bits = cma->count >> cma->order_per_bit;
 	unsigned long flags;
+	u64 t0;
 
 	bitmap_zero(dst, a->count);
-	spin_lock_irqsave(&cma->lock, flags);
-	for_each_set_bit(i, cma->bitmap, bits)
-		bitmap_set(dst, i << cma->order_per_bit, 1U << cma->order_per_bit);
-	spin_unlock_irqrestore(&cma->lock, flags);
+	for (start = 0; start < bits; start = end) {
+		end = min(start + CS_BITMAP_HOLD_BITS, bits);
+		spin_lock_irqsave(&cma->lock, flags);
+		t0 = ktime_get_ns();
+		i = start;
+		for_each_set_bit_from(i, cma->bitmap, end)
+			bitmap_set(dst, i << cma->order_per_bit, 1U << cma->order_per_bit);
+		spin_unlock_irqrestore(&cma->lock, flags);
+		cs_hold_done(h, t0);
+		cond_resched();
+	}
 #endif
 }
 
@@ -115,7 +132,7 @@ int cs_g1_start(struct cs_harness *h)
 		}
 		bitmap_zero(a->owned, a->count);
 		bitmap_zero(a->ever, a->count);
-		cs_cma_bitmap(a, a->baseline);
+		cs_cma_bitmap(h, a, a->baseline);
 	}
 	return 0;
 }
@@ -160,7 +177,7 @@ void cs_g1_quiesce(struct cs_harness *h, bool final)
 		now = bitmap_zalloc(a->count, GFP_KERNEL);
 		if (!now)
 			continue;
-		cs_cma_bitmap(a, now);
+		cs_cma_bitmap(h, a, now);
 		bitmap_andnot(now, now, a->baseline, a->count);
 		if (!final)	/* a checkpoint: what G1 holds now is ours to hold */
 			bitmap_andnot(now, now, a->owned, a->count);
@@ -315,12 +332,8 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 /* Does G1 hold any page of @a now? */
 static bool cs_area_held(struct cs_area *a)
 {
-	bool held;
-
-	spin_lock(&a->lock);
-	held = find_first_bit(a->owned, a->count) < a->count;
-	spin_unlock(&a->lock);
-	return held;
+	/* A hint for pacing: a stale answer costs one request, no lock. */
+	return data_race(find_first_bit(a->owned, a->count)) < a->count;
 }
 
 static struct cs_range *cs_g1_alloc(struct cs_worker *w)

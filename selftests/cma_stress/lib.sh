@@ -65,6 +65,33 @@ unload() { rmmod "$MOD"; }
 # reload: mid-suite, a module that no longer loads ends the suite as a failure.
 reload() { load || bail_out "cannot load $MOD again: $(kmsg_tail 3)"; }
 
+# load_and_files FILE...: four tests: the module loads (or the run bails
+# out), its debugfs directory has each FILE, each is root-only, and each
+# reads, an idle report ending in verdict: PASS.
+load_and_files() {
+	if load; then
+		ok "load"
+	else
+		not_ok "load"
+		bail_out "cannot load $MOD: $(kmsg_tail 3)"
+	fi
+	files_have() { for f in "$@"; do [ -e "$D/$f" ] || return 1; done; }
+	check "debugfs has $*" files_have "$@"
+	root_only() {
+		for f in "$@"; do
+			case $(stat -c %a "$D/$f") in 200|400|600) ;; *) return 1 ;; esac
+		done
+	}
+	check "debugfs files are root-only" root_only "$@"
+	reads() {
+		for f in "$@"; do
+			[ "$f" = control ] || cat "$D/$f" >/dev/null || return 1
+		done
+		tail -n 1 "$D/report" | grep -q '^verdict: PASS$'
+	}
+	check "every file reads; an idle report ends in verdict: PASS" reads "$@"
+}
+
 # put WRITE: one write(2) of exactly WRITE to control; prints the error.
 put() { printf '%s' "$1" | dd of="$D/control" bs=4096 2>&1 >/dev/null | grep -v records; }
 field() { sed -n "s/^$1: //p" "$D/${2:-report}" | head -n 1; }
@@ -240,4 +267,32 @@ unload_core() {
 	grep -q '^cs_core ' /proc/modules || return 0
 	grep -Eq '^(cma_stress|isolate_race) ' /proc/modules && return 0
 	rmmod cs_core
+}
+
+# bad_input THREADS: the malformed control writes and module parameters
+# both modules refuse alike (THREADS: a thread-count setting of MOD), each
+# EINVAL with one log line of its own; then that they changed nothing,
+# unload, and each of $BAD_PARAMS refusing the load for its own reason.
+# 14 + the words of $BAD_PARAMS tests.
+bad_input() {
+	bad_write "bogus" "unknown command: EINVAL, one $MOD dmesg line"
+	bad_write "=" "empty key: EINVAL"
+	bad_write "$1=abc" "non-numeric value: EINVAL" "$1"
+	bad_write "$1=99" "more threads than 8 per CPU: EINVAL" "$1"
+	bad_write "$1=2000" "out-of-range value: EINVAL" "$1"
+	bad_write "duration=-1" "negative unsigned value: EINVAL" duration
+	bad_write "veto_pct=101" "percentage over 100: EINVAL" veto_pct
+	bad_write "scenario=nosuch" "unknown scenario: EINVAL" scenario
+	bad_write "stop_on_fail=maybe" "non-boolean value: EINVAL" stop_on_fail
+	bad_write "$(printf '%0200d' 0)" "over-long write: EINVAL"
+	good=$(field scenario)
+	if [ "$good" = default ]; then
+		ok "refused writes changed nothing"
+	else
+		not_ok "scenario is now '$good'"
+	fi
+	check "unload" unload
+	for p in $BAD_PARAMS; do
+		bad_param "$p"
+	done
 }
