@@ -56,6 +56,15 @@ static int cs_area_cb(struct cma *cma, void *data)
 
 	if (h->nr_areas >= h->max_areas)
 		return 0;	/* one added since we counted: next load */
+	/*
+	 * An area the kernel could not activate (it spans two zones, say)
+	 * has size 0: its pages went back to the buddy allocator.
+	 */
+	if (!p_cma_get_size(cma)) {
+		pr_info("%s: CMA area %s has no pages (not activated): skipped\n",
+			h->name, p_cma_get_name(cma));
+		return 0;
+	}
 	a = &h->areas[h->nr_areas++];
 	a->base_pfn = base;
 	a->count = p_cma_get_size(cma) >> PAGE_SHIFT;

@@ -370,6 +370,8 @@ struct cs_area {
 	unsigned long *owned;		/* pages we hold now (D4 overlap) */
 	unsigned long *ever;		/* pages we ever held (D6) */
 	unsigned long *baseline;	/* the CMA bitmap at start (D6) */
+	atomic_long_t got;		/* pages cma_alloc() gave G1 here (D6) */
+	s64 succeeded0;			/* the area's own count of them, at start */
 };
 
 int cs_areas_init(void);
@@ -429,6 +431,7 @@ struct cs_harness {
 	atomic64_t audit_hold_ns;	/* all of them, for the mean */
 	atomic_long_t audit_holds;
 	atomic_long_t d2_skipped;	/* counter checks over the budget */
+	atomic_long_t d6_shared;	/* D6 bitmap checks of areas others used */
 	atomic_long_t d2_resumes_lost;	/* paused list walks not resumed */
 	atomic_long_t d2_transient;	/* counter mismatches gone at a second look */
 

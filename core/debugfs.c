@@ -136,6 +136,7 @@ static void cs_show_audit_cost(struct cs_harness *h, struct seq_file *m)
 		   div64_u64(atomic64_read(&h->audit_hold_ns),
 			     atomic_long_read(&h->audit_holds) * 1000ULL) : 0);
 	seq_printf(m, "d2_counter_checks_skipped: %ld\n", atomic_long_read(&h->d2_skipped));
+	seq_printf(m, "d6_bitmap_checks_shared: %ld\n", atomic_long_read(&h->d6_shared));
 	seq_printf(m, "d2_walk_resumes_lost: %ld\n", atomic_long_read(&h->d2_resumes_lost));
 	seq_printf(m, "checkpoints: %ld\n", atomic_long_read(&h->checkpoints));
 	seq_printf(m, "checkpoints_skipped: %ld\n", atomic_long_read(&h->checkpoints_skipped));

@@ -190,6 +190,7 @@ static void cs_reset_run(struct cs_harness *h)
 	atomic64_set(&h->audit_hold_ns, 0);
 	atomic_long_set(&h->audit_holds, 0);
 	atomic_long_set(&h->d2_skipped, 0);
+	atomic_long_set(&h->d6_shared, 0);
 	atomic_long_set(&h->d2_resumes_lost, 0);
 	atomic_long_set(&h->d2_transient, 0);
 	atomic_set(&h->isolating, 0);

@@ -105,6 +105,34 @@ static void cs_release_leak(struct cs_harness *h)
 	h->leaked = NULL;
 }
 
+/*
+ * Pages cma_alloc() has handed out from @a since boot, to anyone (struct
+ * cma counts them with CONFIG_CMA_SYSFS), or -1 where it does not count.
+ */
+static s64 cs_cma_succeeded(struct cs_area *a)
+{
+#if defined(CS_HAVE_MM_CMA_H) && defined(CONFIG_CMA_SYSFS)
+	return atomic64_read(&((struct cma *)a->cma)->nr_pages_succeeded);
+#else
+	return -1;
+#endif
+}
+
+/*
+ * Did anyone but G1 allocate from @a during the run (a driver, hugetlb's
+ * pool growing into a hugetlb_cma= area, G10 included)? Then a bit D6
+ * finds set on a page we released may be theirs now, and D6 cannot judge
+ * that area: it is counted (d6_bitmap_checks_shared), not reported.
+ * Without the kernel's per-area count D6 assumes G1 alone.
+ */
+static bool cs_area_shared(struct cs_area *a)
+{
+	s64 now = cs_cma_succeeded(a);
+
+	return now >= 0 && a->succeeded0 >= 0 &&
+	       now - a->succeeded0 > atomic_long_read(&a->got);
+}
+
 /* The books of every area G1 uses, zeroed, and the CMA bitmap as it is. */
 int cs_g1_start(struct cs_harness *h)
 {
@@ -132,6 +160,8 @@ int cs_g1_start(struct cs_harness *h)
 		}
 		bitmap_zero(a->owned, a->count);
 		bitmap_zero(a->ever, a->count);
+		atomic_long_set(&a->got, 0);
+		a->succeeded0 = cs_cma_succeeded(a);
 		cs_cma_bitmap(h, a, a->baseline);
 	}
 	return 0;
@@ -174,6 +204,10 @@ void cs_g1_quiesce(struct cs_harness *h, bool final)
 #ifndef CS_HAVE_MM_CMA_H
 		continue;
 #endif
+		if (cs_area_shared(a)) {
+			atomic_long_inc(&h->d6_shared);
+			continue;
+		}
 		now = bitmap_zalloc(a->count, GFP_KERNEL);
 		if (!now)
 			continue;
@@ -369,6 +403,7 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 		cs_count(w, CS_G1_ALLOC_FAIL, 1);
 		return NULL;
 	}
+	atomic_long_add(count, &a->got);
 	cs_count(w, CS_G1_ALLOC_OK, 1);
 	cs_count(w, CS_G1_PAGES, count);
 	r = kzalloc(sizeof(*r), GFP_KERNEL);

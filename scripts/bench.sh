@@ -8,7 +8,13 @@
 #     watcher): min/median/max over BENCH_RUNS runs, and how many missed;
 #  2. cma_alloc+cma_release pairs per second, per G1 thread count, with
 #     the harness's checks and as a bare loop of the same sizes (bare=1);
-#  3. the cost of one full audit (D2 + D3), mean and per GiB of zone;
+#     pages through cma_alloc() per second, two G7 threads against two
+#     shell loops over the cma debugfs alloc/free files (JOB=cmaloop);
+#  3. the cost of one full audit (D2 + D3), mean and per GiB of zone, the
+#     longest and mean irqs-off lock hold and the free-list entries walked
+#     per audit, on each size of AUDIT_SIZES (default big), idle and
+#     fragmented (SIEVE=BENCH_SIEVE, 40: every other page of 40% of memory
+#     freed before the run);
 #  4. boot-to-first-operation and a warm `make run`;
 #  5. stability: BENCH_REPEAT (5) runs of each module on each clean
 #     kernel (and isolate_race on Debian's stock kernels), passes counted;
@@ -24,19 +30,27 @@
 # BENCH_DURATION (seconds per throughput run, 20), DETECT_LIMIT (60),
 # BENCH_REPEAT (5) and STABLE_DURATION (30) for the stability runs,
 # BENCH_CYCLES, BENCH_WRITES, BENCH_RACE_S (60), BENCH_SOAK (0 skips a
-# part of section 6), BENCH_SECTIONS (default "1 2 3 4 5 6": which to run).
+# part of section 6), BENCH_SECTIONS (default "1 2 3 4 5 6": which to run),
+# SIZE (the guest of every section but 3's: default), AUDIT_SIZES and
+# BENCH_SIEVE for section 3.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 check_vars
 "$CS_TOP/scripts/deps.sh" || exit 2
 
 RUNS=${BENCH_RUNS:-3}
+AUDIT_SIZES=${AUDIT_SIZES:-default big}
 FLAVOURS=${BENCH_FLAVOURS:-prod debug}
 BD=${BENCH_DURATION:-20}
 LIMIT=${DETECT_LIMIT:-60}
-SMP=${SMP:-2}
-MEM=${MEM:-2048}
-export SMP MEM
+# The guest: SIZE's file (guest/size/) unless SMP or MEM say otherwise.
+SIZE=${SIZE:-default}
+[ -e "$CS_TOP/guest/size/$SIZE" ] || die "SIZE='$SIZE': no guest/size/$SIZE"
+# shellcheck source=../guest/size/default
+. "$CS_TOP/guest/size/$SIZE"
+SMP=${SMP:-$size_smp}
+MEM=${MEM:-$size_mem}
+export SIZE SMP MEM
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
@@ -61,12 +75,25 @@ stats() {
 		printf "%s %s %s\n", v[1], m, v[NR] }'
 }
 
-where() { echo "kernel=$KVER-$1 arch=$ARCH smp=$SMP mem=${MEM}M"; }
+# bug_to_report OUTPUT: for a control whose kernel says when it plants
+# its bug ("leftover-isolate: pfn ..."), the seconds from that console
+# line to the harness's first FAIL line; nothing for the others.
+bug_to_report() {
+	awk 'function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l + 0 }
+		/^\[ *[0-9.]+\] leftover-isolate: pfn/ && bug == "" { bug = ts($0) }
+		/^\[ *[0-9.]+\] [a-z_]+: FAIL d[0-9]/ && bug != "" && fail == "" { fail = ts($0) }
+		END { if (bug != "" && fail != "") printf "%.3f\n", fail - bug }' "$1"
+}
+
+where() { echo "kernel=$KVER-$1 arch=$ARCH size=$SIZE smp=$SMP mem=${MEM}M"; }
 
 # The kernels with a bug to find: name, KVER, patch ("-" for none). The
 # last is no reintroduced bug at all: clean 6.1 drifts by a pageblock
 # (README, "Kernels"), which only an exact audit can see.
-CONTROLS=${BENCH_CONTROLS:-"seed000:6.12:seed000-6.12.patch isolate-pcp-stale:6.12:isolate-pcp-stale-6.12.patch clean-6.1-drift:6.1:-"}
+# leftover-isolate leaves one pageblock isolated on an error path: only a
+# quiet-state check sees it, so it must FAIL within checkpoint_s (10) plus
+# a few seconds of the bug (the kernel logs when it leaves one).
+CONTROLS=${BENCH_CONTROLS:-"seed000:6.12:seed000-6.12.patch isolate-pcp-stale:6.12:isolate-pcp-stale-6.12.patch leftover-isolate:6.12:leftover-isolate-6.12.patch clean-6.1-drift:6.1:-"}
 
 SECTIONS=" ${BENCH_SECTIONS:-1 2 3 4 5 6} "
 want() { case $SECTIONS in *" $1 "*) return 0 ;; esac; return 1; }
@@ -79,6 +106,7 @@ for fl in $FLAVOURS; do
 		p=
 		[ "$cpatch" = - ] || p=$CS_TOP/kernel/patches/$cpatch
 		: >"$OUT/h.times"
+		: >"$OUT/h.lags"
 		: >"$OUT/b.times"
 		hmiss=0 bmiss=0
 		for i in $(seq "$RUNS"); do
@@ -86,6 +114,7 @@ for fl in $FLAVOURS; do
 				DURATION="$LIMIT" MODARGS="stop_on_fail=1"
 			t=$(val first_violation_s "$OUT/h$fl$i")
 			if [ -n "$t" ]; then echo "$t" >>"$OUT/h.times"; else hmiss=$((hmiss + 1)); fi
+			bug_to_report "$OUT/h$fl$i" >>"$OUT/h.lags"
 			guest_run "b$fl$i" FLAVOUR="$fl" KVER="$ckver" PATCHES="$p" \
 				DURATION="$LIMIT" JOB=baseline
 			t=$(sed -n 's/^baseline: detected after \([0-9]*\)s.*/\1/p' "$OUT/b$fl$i" | head -n 1)
@@ -93,6 +122,10 @@ for fl in $FLAVOURS; do
 		done
 		read -r a b c3 < <(stats <"$OUT/h.times")
 		echo "detect $cname harness  kernel=$ckver-$fl arch=$ARCH smp=$SMP mem=${MEM}M runs=$RUNS min=${a}s median=${b}s max=${c3}s missed=$hmiss (limit ${LIMIT}s)"
+		if [ -s "$OUT/h.lags" ]; then
+			read -r a b c3 < <(stats <"$OUT/h.lags")
+			echo "detect $cname bug-to-report kernel=$ckver-$fl arch=$ARCH smp=$SMP mem=${MEM}M min=${a}s median=${b}s max=${c3}s (from the kernel's own line to the FAIL)"
+		fi
 		read -r a b c3 < <(stats <"$OUT/b.times")
 		echo "detect $cname baseline kernel=$ckver-$fl arch=$ARCH smp=$SMP mem=${MEM}M runs=$RUNS min=${a}s median=${b}s max=${c3}s missed=$bmiss (limit ${LIMIT}s)"
 	done
@@ -106,7 +139,33 @@ for fl in $FLAVOURS; do
 		guest_run "r$fl$k" FLAVOUR="$fl" DURATION="$BD" MODARGS="$only bare=1"
 		echo "throughput g1=$k $(where "$fl") harness=$(val g1_pairs_per_s "$OUT/t$fl$k") pairs/s bare=$(val g1_pairs_per_s "$OUT/r$fl$k") pairs/s (${BD}s each)"
 	done
-	echo "audit $(where "$fl") full_audit_mean=$(val audit_full_us_mean "$OUT/t${fl}1")us per_gib=$(val audit_us_per_gib "$OUT/t${fl}1")us audits=$(val audit_full_count "$OUT/t${fl}1")"
+	# pages through cma_alloc() per second: two G7 fast-churn threads
+	# (audits on) against two shell loops of 512-page writes to the cma
+	# debugfs alloc/free files, one run after the other
+	only="isolate_threads=0 hotplug_threads=0 pcp_threads=0 pin_threads=0 alloc_threads=0"
+	only="$only gup_threads=0 plant_threads=0 hugetlb_threads=0 churn_threads=2"
+	guest_run "c$fl" FLAVOUR="$fl" DURATION="$BD" MODARGS="$only"
+	guest_run "l$fl" FLAVOUR="$fl" DURATION="$BD" JOB=cmaloop
+	echo "cma-pages $(where "$fl") harness_g7x2=$(val cma_pages_per_s "$OUT/c$fl") pages/s" \
+		"debugfs_loops_x2=$(sed -n 's/^cmaloop: .*: \([0-9]*\) pages\/s.*/\1/p' "$OUT/l$fl" | head -n 1) pages/s" \
+		"harness_g1x1=$(val cma_pages_per_s "$OUT/t${fl}1") pages/s (${BD}s each)"
+	# 3. audit cost and lock holds, on the default and the big guest,
+	# idle (light pressure) and fragmented (SIEVE: long free lists)
+	if want 3; then
+		for sz in $AUDIT_SIZES; do
+			for st in idle fragmented; do
+				sv=0 pr=10
+				[ "$st" = idle ] || sv=${BENCH_SIEVE:-40} pr=30
+				n=a$fl$sz$st
+				guest_run "$n" FLAVOUR="$fl" SIZE="$sz" SMP= MEM= \
+					DURATION="$BD" PRESSURE="$pr" SIEVE="$sv"
+				echo "audit kernel=$KVER-$fl size=$sz $st hold_max=$(val audit_hold_max_us "$OUT/$n")us" \
+					"hold_mean=$(val audit_hold_mean_us "$OUT/$n")us per_gib=$(val audit_us_per_gib "$OUT/$n")us" \
+					"full_audit_mean=$(val audit_full_us_mean "$OUT/$n")us entries_per_audit=$(val audit_entries_mean "$OUT/$n")" \
+					"audits=$(val audit_full_count "$OUT/$n") verdict=$(val verdict "$OUT/$n")"
+			done
+		done
+	fi
 
 	# 4. boot to first operation, and a warm make run
 	guest_run "p$fl" FLAVOUR="$fl" JOB=probe

@@ -82,10 +82,15 @@ patch_list() {
 }
 
 # The config fragments of this arch and flavour, in merge order.
+# The config fragments, in order; arch-$ARCH-$KVER.config where it exists
+# holds what only that release spells so (6.1's DMA_PERNUMA_CMA is 6.12's
+# DMA_NUMA_CMA).
 fragment_list() {
+	local v=$CS_TOP/kernel/config/arch-$ARCH-$KVER.config
 	printf '%s\n' "$CS_TOP/kernel/config/base.config" \
 		"$CS_TOP/kernel/config/arch-$ARCH.config" \
 		"$CS_TOP/kernel/config/$FLAVOUR.config"
+	[ -n "${KSRC:-}" ] || [ ! -e "$v" ] || printf '%s\n' "$v"
 }
 
 hash_stdin() { sha256sum | cut -c1-12; }

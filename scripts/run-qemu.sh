@@ -26,7 +26,11 @@
 # on), which the guest onlines to ZONE_MOVABLE at boot: movable blocks
 # without CMA that G3 really offlines and onlines.
 #
-# Variables: SMP (2), MEM (MiB, 2048), TIMEOUT (s, 300), ACCEL
+# SIZE=big (guest/size/big) is a test box in small: 8 vCPUs, 12 GiB in two
+# NUMA nodes, per-node and hugetlb_cma= areas beside the cma= one.
+#
+# Variables: SIZE (default|big: guest/size/$SIZE gives the next three),
+# SMP (2), MEM (MiB, 2048), NODES (NUMA nodes, 1), TIMEOUT (s, 300), ACCEL
 # (auto|tcg|kvm; auto uses KVM only when a probe boot under it works),
 # HOTMEM (arm64: MiB of virtio-mem memory, 512; 0 for none).
 set -euo pipefail
@@ -40,14 +44,25 @@ need_file "$initrd"
 need_cmd "$QEMU" "$QEMU_PKG"
 need_cmd timeout coreutils
 
-SMP=${SMP:-2}
-MEM=${MEM:-2048}
+SIZE=${SIZE:-default}
+case $SIZE in ''|*[!a-z0-9]*) die "SIZE='$SIZE': use default or big" ;; esac
+need_file "$CS_TOP/guest/size/$SIZE"
+# shellcheck source=../guest/size/default
+. "$CS_TOP/guest/size/$SIZE"
+SMP=${SMP:-$size_smp}
+MEM=${MEM:-$size_mem}
+NODES=${NODES:-$size_nodes}
 HOTMEM=${HOTMEM:-512}
 TIMEOUT=${TIMEOUT:-300}
 ACCEL=${ACCEL:-auto}
 case $SMP in ''|*[!0-9]*) die "SMP='$SMP' must be a number" ;; esac
 case $MEM in ''|*[!0-9]*) die "MEM='$MEM' must be a number of MiB" ;; esac
 [ "$MEM" -ge 2048 ] || die "MEM=$MEM: the CMA and movable layout needs at least 2048 MiB"
+case $NODES in ''|*[!0-9]*|0) die "NODES='$NODES' must be a number of NUMA nodes, 1 or more" ;; esac
+if [ $((SMP % NODES)) -ne 0 ] || [ $((MEM % (NODES * 128))) -ne 0 ]; then
+	die "NODES=$NODES must divide SMP=$SMP, and MEM=$MEM into 128 MiB multiples"
+fi
+[ "$NODES" -eq 1 ] || [ "$ARCH" = x86_64 ] || die "NODES=$NODES: NUMA guests are x86_64 only"
 case $HOTMEM in ''|*[!0-9]*) die "HOTMEM='$HOTMEM' must be a number of MiB" ;; esac
 [ $((HOTMEM % 128)) -eq 0 ] || die "HOTMEM=$HOTMEM: use a multiple of 128 MiB (the memory block size)"
 
@@ -58,17 +73,31 @@ x86_64) ram_base=0 ;;
 arm64) ram_base=$((0x40000000)) ;;
 esac
 cma_area=$(printf '254M@0x%x-0x%x' $((ram_base + 0x50200000)) $((ram_base + 0x60000000)))
-movable=$((MEM - 1280))
+movable=${size_movable:-$((MEM - 1280))}
 cmdline="console=$CONSOLE panic=-1 loglevel=7 movablecore=${movable}M"
-cmdline="$cmdline cma=$cma_area hung_task_panic=0"
+cmdline="$cmdline cma=$cma_area hung_task_panic=0${size_boot:+ $size_boot}"
 [ "$FLAVOUR" != debug ] || cmdline="$cmdline page_owner=on"
 # The QEMU memory options: -m, and on arm64 the virtio-mem device.
 mem_args=(-m "$MEM")
+hot=
 if [ "$ARCH" = arm64 ] && [ "$HOTMEM" -gt 0 ]; then
 	mem_args=(-m "$MEM,maxmem=$((MEM + HOTMEM))M"
 		-object "memory-backend-ram,id=cs-hotmem,size=${HOTMEM}M"
 		-device "virtio-mem-pci,id=cs-vmem,memdev=cs-hotmem,requested-size=${HOTMEM}M")
 	cmdline="$cmdline memhp_default_state=online_movable"
+	hot=" hotmem=${HOTMEM}M"
+fi
+# NUMA: NODES equal nodes, each with its share of RAM and of the vCPUs,
+# one socket a node (a socket spanning nodes makes the scheduler WARN that
+# an LLC sibling sits on another node).
+smp_arg=$SMP
+if [ "$NODES" -gt 1 ]; then
+	smp_arg="$SMP,sockets=$NODES,cores=$((SMP / NODES)),threads=1"
+	for ((n = 0; n < NODES; n++)); do
+		c=$((SMP / NODES))
+		mem_args+=(-object "memory-backend-ram,id=cs-node$n,size=$((MEM / NODES))M"
+			-numa "node,nodeid=$n,memdev=cs-node$n,cpus=$((n * c))-$((n * c + c - 1))")
+	done
 fi
 cmdline="$cmdline $extra"
 
@@ -124,7 +153,7 @@ if [ "$ARCH" = arm64 ]; then
 	dtb=$(dirname "$clog")/guest.dtb
 	# shellcheck disable=SC2046
 	"$QEMU" $(machine_args) -machine dumpdtb="$dtb.qemu" $(accel_args "$accel") \
-		-smp "$SMP" "${mem_args[@]}" -display none -monitor none </dev/null >/dev/null 2>&1 ||
+		-smp "$smp_arg" "${mem_args[@]}" -display none -monitor none </dev/null >/dev/null 2>&1 ||
 		die "$QEMU could not dump its device tree (-machine dumpdtb=$dtb.qemu)"
 	{ dtc -q -I dtb -O dts "$dtb.qemu" && cat "$dtsi"; } |
 		dtc -q -I dts -O dtb -o "$dtb" - ||
@@ -133,12 +162,12 @@ if [ "$ARCH" = arm64 ]; then
 	dtb_args=(-dtb "$dtb")
 fi
 
-log "booting $ARCH $accel smp=$SMP mem=${MEM}M${mem_args[2]:+ hotmem=${HOTMEM}M} timeout=${TIMEOUT}s"
+log "booting $ARCH $accel size=$SIZE smp=$SMP mem=${MEM}M nodes=$NODES$hot timeout=${TIMEOUT}s"
 : >"$clog"
 set +e
 # shellcheck disable=SC2046
 timeout --kill-after=10 "$TIMEOUT" "$QEMU" $(machine_args) $(accel_args "$accel") \
-	-smp "$SMP" "${mem_args[@]}" -display none -monitor none -no-reboot \
+	-smp "$smp_arg" "${mem_args[@]}" -display none -monitor none -no-reboot \
 	-serial "file:$clog" -kernel "$kimg" -initrd "$initrd" "${dtb_args[@]}" \
 	-append "$cmdline" </dev/null &
 qpid=$!

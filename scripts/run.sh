@@ -9,6 +9,9 @@
 #   SCENARIO  the module's named mix (default: default)
 #   DURATION  seconds of stress (default: 60)
 #   MODARGS   extra module parameters, space separated
+#   PRESSURE  % of the guest's memory the pressure program churns (50)
+#   SIEVE     % it fragments before the run: every other 4 KiB page of it
+#             freed, so free lists are long (0)
 #   MODDIR    use the modules in this directory instead of building them
 #   RUN_DIR   where to keep console.log (default: a new dir under $CS_CACHE/runs)
 #   CMDLINE   extra kernel command line (debug test kernels get kmemleak=on)
@@ -52,7 +55,8 @@ RUN_DIR=${RUN_DIR:-$CS_CACHE/runs/$(date +%Y%m%d-%H%M%S)-$ARCH-$(basename "$kdir
 mkdir -p "$RUN_DIR"
 "$CS_TOP/scripts/mkinitramfs.sh" "$RUN_DIR/initrd.gz" "$moddir" "$JOB" \
 	"MODULE=$MODULE" "SCENARIO=$SCENARIO" "DURATION=$DURATION" \
-	"FLAVOUR=$FLAVOUR" "MODARGS=$MODARGS"
+	"FLAVOUR=$FLAVOUR" "MODARGS=$MODARGS" "PRESSURE=${PRESSURE:-50}" \
+	"SIEVE=${SIEVE:-0}"
 
 # Boot takes seconds under TCG; quiesce and audits take longer on a debug
 # kernel (about six times slower for CMA work): leave room for both.
@@ -70,7 +74,7 @@ TIMEOUT=${TIMEOUT:-$((DURATION * 2 + slack))} \
 t2=$(date +%s)
 
 echo "run: kernel=$(basename "$kdir") job=$JOB module=$MODULE scenario=$SCENARIO" \
-	"duration=${DURATION}s smp=${SMP:-2} mem=${MEM:-2048}M"
+	"duration=${DURATION}s size=${SIZE:-default}${SMP:+ smp=$SMP}${MEM:+ mem=${MEM}M}"
 echo "run: build $((t1 - t0))s boot+run $((t2 - t1))s console=$RUN_DIR/console.log"
 # The plot is a convenience: a missing gnuplot must not change the verdict.
 if command -v gnuplot >/dev/null 2>&1; then

@@ -7,7 +7,9 @@
 # sparse, checkpatch, scripts/report-check.sh. Then guest tests (minutes,
 # under QEMU TCG): clean kernels PASS with every detector run and every
 # generator's work, the seed 000 positive control FAILs with its own
-# finding on both flavours and 6.1, isolate_race passes on the test kernel
+# finding on both flavours and 6.1, the big NUMA guest (SIZE=big) PASSes
+# clean with every CMA area found and FAILs the seed 000 control, a
+# 32-vCPU guest starts every generator, isolate_race passes on the test kernel
 # and on Debian's stock kernel and fails on its own control, short forms
 # of the bench's reliability figures (load/unload cycles, malformed and
 # racing control writes; debug, kmemleak on), and the kselftests of both
@@ -289,6 +291,32 @@ fuzz_short() {
 		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
 }
 
+# big_clean FLAVOUR: the big guest (SIZE=big: 8 vCPUs, 12 GiB, two NUMA
+# nodes) with memory fragmented first (SIEVE), a clean run that PASSes
+# with every detector and generator at work, and the areas a real box has
+# all found and audited: a per-node area on each node and, the CPU model
+# offering 1 GiB pages, the hugetlb_cma= ones.
+big_clean() {
+	clean_run "$1" "" SIZE=big SIEVE=20 TIMEOUT=900 || return 1
+	local c=$GUEST_RUN_DIR/console.log a
+	grep -q '^cs-guest: nodes=2 ' "$c" || { echo "the guest did not come up with two NUMA nodes"; return 1; }
+	grep -q '^cs-guest: nodes=2 pdpe1gb=yes' "$c" ||
+		{ echo "the CPU model offers no 1 GiB pages: no hugetlb_cma= area to audit"; return 1; }
+	for a in pernuma0:0 pernuma1:1 hugetlb0:0 hugetlb1:1; do
+		grep -q "^${a%:*} .* node=${a#*:} " "$c" && continue
+		echo "no CMA area ${a%:*} on node ${a#*:}; the areas found:"
+		grep -E '^[a-z0-9_]+ base_pfn=' "$c"
+		return 1
+	done
+	grep -E '^(areas|audit_hold_max_us|audit_entries_mean|g3_offline_ok):' "$GUEST_OUT"
+}
+
+# many_cpus: a 32-vCPU guest starts every generator of the default
+# scenario (G5 runs pcp_threads per CPU: no cap may refuse them) and PASSes.
+many_cpus() {
+	clean_run prod "" SMP=32 DURATION=20 TIMEOUT=900
+}
+
 # The kselftests, run in a guest; each of their KTAP results is reported
 # here as a test of its own.
 selftests_in_guest() {
@@ -333,6 +361,9 @@ t "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" cl
 t "guest: seed000 control FAILs on debug" seed000_control debug
 t "guest: seed000 control FAILs on prod" seed000_control prod
 t "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
+t "guest: big NUMA guest (8 vCPUs, 12 GiB, 2 nodes, per-node and hugetlb_cma areas, fragmented): clean 6.12 prod PASSes" big_clean prod
+t "guest: big NUMA guest: seed000 control FAILs on debug" seed000_control debug 6.12 SIZE=big TIMEOUT=900
+t "guest: a 32-vCPU guest starts every generator and PASSes (prod)" many_cpus
 t "guest: isolate_race on the 6.12 debug test kernel PASSes" isolate_clean debug
 t "guest: with kernel/patches/export-syms-6.12.patch the symbols are taken as exports" \
 	guest "export route" prod PASS '^symbols: .*cma_alloc=export' DURATION=10 \

@@ -8,8 +8,23 @@ args="duration=$DURATION"
 # shellcheck disable=SC2086
 insmod "/lib/cs/$MODULE.ko" $args $MODARGS || exit 1
 [ ! -e "$D/areas" ] || cat "$D/areas"
-cs-pressure "${PRESSURE:-50}" &
+# The box as the run sees it: NUMA nodes, and whether the CPU offers the
+# 1 GiB pages a hugetlb_cma= area needs (without them it has none).
+nodes=0
+for n in /sys/devices/system/node/node[0-9]*; do
+	[ ! -e "$n" ] || nodes=$((nodes + 1))
+done
+echo "cs-guest: nodes=$nodes pdpe1gb=$(grep -qw pdpe1gb /proc/cpuinfo && echo yes || echo no)"
+rm -f /tmp/cs-pressure.ready
+cs-pressure "${PRESSURE:-50}" "${SIEVE:-0}" &
 pp=$!
+# SIEVE: fragment memory before the run starts (cs-pressure says when).
+w=0
+while [ ! -e /tmp/cs-pressure.ready ] && [ "$w" -lt 300 ] && kill -0 "$pp" 2>/dev/null; do
+	sleep 1
+	w=$((w + 1))
+done
+[ -e /tmp/cs-pressure.ready ] || echo "cs-guest: cs-pressure not ready after ${w}s"
 sleep 2
 echo start >"$D/control" || exit 1
 t=0
