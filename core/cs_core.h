@@ -430,6 +430,9 @@ struct cs_harness {
 	u64 audit_hold_max_ns;		/* longest irqs-off hold (cs_hold_done) */
 	atomic64_t audit_hold_ns;	/* all of them, for the mean */
 	atomic_long_t audit_holds;
+	/* holds by length: < 32 us, then one bucket a power of two, >= 8 ms */
+#define CS_HOLD_BUCKETS 10
+	atomic_long_t hold_hist[CS_HOLD_BUCKETS];
 	atomic_long_t d2_skipped;	/* counter checks over the budget */
 	atomic_long_t d6_shared;	/* D6 bitmap checks of areas others used */
 	atomic_long_t d2_resumes_lost;	/* paused list walks not resumed */

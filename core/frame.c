@@ -189,6 +189,8 @@ static void cs_reset_run(struct cs_harness *h)
 	h->audit_hold_max_ns = 0;
 	atomic64_set(&h->audit_hold_ns, 0);
 	atomic_long_set(&h->audit_holds, 0);
+	for (c = 0; c < CS_HOLD_BUCKETS; c++)
+		atomic_long_set(&h->hold_hist[c], 0);
 	atomic_long_set(&h->d2_skipped, 0);
 	atomic_long_set(&h->d6_shared, 0);
 	atomic_long_set(&h->d2_resumes_lost, 0);

@@ -155,7 +155,10 @@ static void cs_unlock(struct cs_walk *w, unsigned long flags)
 void cs_hold_done(struct cs_harness *h, u64 t0)
 {
 	u64 ns = ktime_get_ns() - t0;
+	unsigned long us = div_u64(ns, 1000);
+	int b = us < 32 ? 0 : min(ilog2(us) - 4, CS_HOLD_BUCKETS - 1);
 
+	atomic_long_inc(&h->hold_hist[b]);
 	if (ns > READ_ONCE(h->audit_hold_max_ns))
 		WRITE_ONCE(h->audit_hold_max_ns, ns);
 	atomic64_add(ns, &h->audit_hold_ns);

@@ -59,6 +59,21 @@ struct cs_range {
 };
 
 /*
+ * The pages a range takes in its area's bitmap: one bit covers 2^order_per_bit
+ * pages (a hugetlb_cma= area's bit is a 2 MiB page), so cma_alloc() of one
+ * page marks the whole unit, and so do our books (owned, ever), or D6
+ * would take the rest of the unit for a page we released.
+ */
+static unsigned long cs_span(const struct cs_range *r)
+{
+#ifdef CS_HAVE_MM_CMA_H
+	return ALIGN(r->count, 1UL << ((struct cma *)r->a->cma)->order_per_bit);
+#else
+	return r->count;
+#endif
+}
+
+/*
  * The area's bitmap, in pages. cma->lock is taken with interrupts off, so
  * it is copied CS_BITMAP_HOLD_BITS bits per hold: no hold grows with the
  * area (a hugetlb_cma= area of a big box has millions of bits). Bits may
@@ -98,7 +113,7 @@ static void cs_release_leak(struct cs_harness *h)
 	if (!r)
 		return;
 	spin_lock(&r->a->lock);
-	bitmap_clear(r->a->owned, r->pfn - r->a->base_pfn, r->count);
+	bitmap_clear(r->a->owned, r->pfn - r->a->base_pfn, cs_span(r));
 	spin_unlock(&r->a->lock);
 	p_cma_release(r->a->cma, r->pages, r->count);
 	kfree(r);
@@ -343,7 +358,7 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 		return false;	/* not the area's: do not release it there */
 	}
 	spin_lock(&a->lock);
-	if (find_next_bit(a->owned, off + r->count, off) < off + r->count) {
+	if (find_next_bit(a->owned, off + cs_span(r), off) < off + cs_span(r)) {
 		spin_unlock(&a->lock);
 		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
 			     "cma_alloc(%s) handed out [%#lx+%lu] which overlaps a range we still hold",
@@ -352,8 +367,8 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 		p_cma_release(a->cma, r->pages, r->count);
 		return false;
 	}
-	bitmap_set(a->owned, off, r->count);
-	bitmap_set(a->ever, off, r->count);
+	bitmap_set(a->owned, off, cs_span(r));
+	bitmap_set(a->ever, off, cs_span(r));
 	spin_unlock(&a->lock);
 	if (h->set.bare)
 		return true;
@@ -430,7 +445,7 @@ static void cs_g1_release(struct cs_worker *w, struct cs_range *r)
 	if (!h->set.bare && w->gen == CS_G1)
 		cs_verify(h, r, "before cma_release");
 	spin_lock(&a->lock);
-	bitmap_clear(a->owned, r->pfn - a->base_pfn, r->count);
+	bitmap_clear(a->owned, r->pfn - a->base_pfn, cs_span(r));
 	spin_unlock(&a->lock);
 	if (!p_cma_release(a->cma, r->pages, r->count))
 		cs_violation(&h->ctx, CS_D4_OWNERSHIP,

@@ -297,7 +297,7 @@ fuzz_short() {
 # all found and audited: a per-node area on each node and, the CPU model
 # offering 1 GiB pages, the hugetlb_cma= ones.
 big_clean() {
-	clean_run "$1" "" SIZE=big SIEVE=20 TIMEOUT=900 || return 1
+	clean_run "$1" "" SIZE=big PRESSURE=10 SIEVE=30 TIMEOUT=900 || return 1
 	local c=$GUEST_RUN_DIR/console.log a
 	grep -q '^cs-guest: nodes=2 ' "$c" || { echo "the guest did not come up with two NUMA nodes"; return 1; }
 	grep -q '^cs-guest: nodes=2 pdpe1gb=yes' "$c" ||
