@@ -6,9 +6,8 @@
 # stress job runs. After every cycle: no harness thread left, every memory
 # block online, MemTotal and the hugetlb pool at their baselines. After all
 # of them, with the pressure stopped: CmaFree no more than one pageblock
-# per CMA area below its value before the cycles (taken after one warm-up
-# run; it may end higher, as every cma_alloc() migrates the movable pages
-# that sat in the area out of it), and each area's bitmap as it was.
+# per CMA area below its value before the cycles (both read with the areas
+# evacuated: see evacuate), and each area's bitmap as it was.
 # The guest init then scans kmemleak (debug kernels boot with kmemleak=on)
 # and fails the run on a leak of our modules.
 #
@@ -39,12 +38,30 @@ drain() {
 		break
 	done
 }
-# settle: CmaFree with page cache dropped and pcp lists drained, the
-# highest of three readings (what this shell and its children allocate
-# meanwhile only lowers it).
+# evacuate: take each CMA area whole through its debugfs file and give it
+# back. cma_alloc() migrates every movable page that sat in the area (page
+# cache, tmpfs, this shell's) out of it, so CmaFree then counts the area
+# whole, and only a page that is really lost (leaked, left isolated)
+# stays missing. Three tries: a page pinned for a moment fails one.
+evacuate() {
+	for c in /sys/kernel/debug/cma/*/; do
+		n=$(cat "$c/count" 2>/dev/null) || continue
+		for _ in 1 2 3; do
+			if echo "$n" >"$c/alloc" 2>/dev/null; then
+				echo "$n" >"$c/free"
+				break
+			fi
+			sleep 1
+		done
+	done
+}
+# settle: CmaFree with page cache dropped, the areas evacuated and pcp
+# lists drained, the highest of three readings (what this shell and its
+# children allocate meanwhile only lowers it).
 settle() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
+	evacuate
 	best=0
 	for _ in 1 2 3; do
 		drain
