@@ -71,6 +71,31 @@ settle() {
 	echo "$best"
 }
 
+# who_holds: what the pages of each CMA area that are not free are
+# (/proc/kpageflags: buddy, LRU, slab, other) and, with page_owner on
+# (debug guests), who allocated the first few of them.
+who_holds() {
+	for c in /sys/kernel/debug/cma/*/; do
+		b=$(cat "$c/base_pfn") n=$(cat "$c/count")
+		dd if=/proc/kpageflags bs=8 skip=$((b)) count="$n" 2>/dev/null |
+			od -An -v -tu8 | awk -v a="$(basename "$c")" '
+			function bit(v, k) { return int(v / 2 ^ k) % 2 }
+			{ for (i = 1; i <= NF; i++) {
+				v = $i
+				if (bit(v, 10)) buddy++; else if (bit(v, 5)) lru++;
+				else if (bit(v, 7)) slab++; else other++ } }
+			END { printf "cycles: area %s: buddy=%d lru=%d slab=%d other=%d pages\n", a, buddy, lru, slab, other }'
+		[ -r /sys/kernel/debug/page_owner ] || continue
+		awk -v lo="$((b))" -v hi="$((b + n))" 'BEGIN { RS = "" }
+			{ if (match($0, /PFN 0x[0-9a-f]+/)) {
+				p = 0; h = substr($0, RSTART + 6, RLENGTH - 6)
+				for (i = 1; i <= length(h); i++)
+					p = p * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+				if (p >= lo && p < hi && k++ < 3) print "cycles: held: " $0 } }' \
+			/sys/kernel/debug/page_owner | head -n 60
+	done
+}
+
 nareas=$(find /sys/kernel/debug/cma -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)
 pb_kb=$((2 * 1024))	# one pageblock (order 9 of 4 KiB pages)
 # A warm-up run first: the first cma_alloc()s migrate the movable pages
@@ -129,6 +154,7 @@ echo "cycles: after $i: MemTotal=$(memtotal)kB CmaFree=${cf1}kB (was ${cf0}kB, c
 if [ "$d" -lt "-$tol" ]; then
 	echo "cycles: CmaFree is $((-d))kB below its value before the cycles: more than one pageblock per area"
 	bad=$((bad + 1))
+	who_holds
 elif [ "$d" -gt "$tol" ]; then
 	echo "cycles: CmaFree is ${d}kB above its value before the cycles: movable pages that sat in the area were migrated out (not a leak)"
 fi
