@@ -25,17 +25,19 @@ rand() { echo $(($(od -An -N2 -tu2 /dev/urandom) % $1)); }	# 0 .. $1-1
 hugepages() { awk '/^HugePages_Total/ {print $2}' /proc/meminfo; }
 # drain: pages on a per-CPU free list are not free to the counters;
 # offlining a movable memory block drains every pcp list of its zone
-# (whether or not the offline succeeds), so offline and online the highest
-# movable block.
+# (whether or not the offline then succeeds), so offline and online the
+# highest movable block that offline_pages() takes up: a block it refuses
+# at once with EINVAL (the top block, with the BIOS's reserved tail in it)
+# drains nothing, so the next one down is tried.
 drain() {
 	for nb in $(find /sys/devices/system/memory -maxdepth 1 -name 'memory[0-9]*' |
 		sed 's/.*memory//' | sort -n -r); do
 		b=/sys/devices/system/memory/memory$nb
 		grep -qx Movable "$b/valid_zones" 2>/dev/null || continue
 		grep -qx 1 "$b/online" || continue
-		echo 0 >"$b/online" 2>/dev/null
+		echo 0 >"$b/online" 2>/tmp/drain.err
 		grep -qx 1 "$b/online" || echo 1 >"$b/online"
-		break
+		grep -q 'Invalid argument' /tmp/drain.err || break
 	done
 }
 # evacuate: take each CMA area whole through its debugfs file and give it
@@ -46,13 +48,16 @@ drain() {
 evacuate() {
 	for c in /sys/kernel/debug/cma/*/; do
 		n=$(cat "$c/count" 2>/dev/null) || continue
+		r=busy
 		for _ in 1 2 3; do
 			if echo "$n" >"$c/alloc" 2>/dev/null; then
 				echo "$n" >"$c/free"
+				r=ok
 				break
 			fi
 			sleep 1
 		done
+		echo "cycles: evacuating area $(basename "$c") ($n pages): $r" >&2
 	done
 }
 # settle: CmaFree with page cache dropped, the areas evacuated and pcp
@@ -62,37 +67,36 @@ settle() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	evacuate
-	best=0
+	best=0 seen="$(cmafree)"
 	for _ in 1 2 3; do
 		drain
 		v=$(cmafree)
+		seen="$seen $v"
 		[ "$v" -le "$best" ] || best=$v
 	done
+	echo "cycles: CmaFree after evacuating, then after each drain: $seen kB" >&2
+	echo "cycles: pcp pages: $(awk '/^Node/ {z = $4} /count:/ {c[z] += $2} END { for (k in c) printf "%s=%d ", k, c[k] }' /proc/zoneinfo)" >&2
 	echo "$best"
 }
 
-# who_holds: what the pages of each CMA area that are not free are
-# (/proc/kpageflags: buddy, LRU, slab, other) and, with page_owner on
-# (debug guests), who allocated the first few of them.
+# who_holds: with page_owner on (debug guests), who allocated the first
+# few pages of each CMA area that are not free.
 who_holds() {
 	for c in /sys/kernel/debug/cma/*/; do
 		b=$(cat "$c/base_pfn") n=$(cat "$c/count")
-		dd if=/proc/kpageflags bs=8 skip=$((b)) count="$n" 2>/dev/null |
-			od -An -v -tu8 | awk -v a="$(basename "$c")" '
-			function bit(v, k) { return int(v / 2 ^ k) % 2 }
-			{ for (i = 1; i <= NF; i++) {
-				v = $i
-				if (bit(v, 10)) buddy++; else if (bit(v, 5)) lru++;
-				else if (bit(v, 7)) slab++; else other++ } }
-			END { printf "cycles: area %s: buddy=%d lru=%d slab=%d other=%d pages\n", a, buddy, lru, slab, other }'
 		[ -r /sys/kernel/debug/page_owner ] || continue
-		awk -v lo="$((b))" -v hi="$((b + n))" 'BEGIN { RS = "" }
-			{ if (match($0, /PFN 0x[0-9a-f]+/)) {
-				p = 0; h = substr($0, RSTART + 6, RLENGTH - 6)
+		# a record starts "Page allocated via"; print the first three in
+		# the area
+		awk -v lo="$((b))" -v hi="$((b + n))" '
+			function hex(h, i, p) {
 				for (i = 1; i <= length(h); i++)
 					p = p * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
-				if (p >= lo && p < hi && k++ < 3) print "cycles: held: " $0 } }' \
-			/sys/kernel/debug/page_owner | head -n 60
+				return p
+			}
+			/^Page allocated via/ { if (mine && k++ < 3) printf "%s", rec; rec = ""; mine = 0 }
+			$0 != "" && length(rec) < 4096 { rec = rec "cycles: held: " $0 "\n" }
+			/^PFN 0x/ { p = hex(substr($2, 3)); mine = p >= lo && p < hi }
+			k >= 3 { exit }' /sys/kernel/debug/page_owner
 	done
 }
 
