@@ -136,8 +136,11 @@ done
 for fl in $FLAVOURS; do
 	want 2 || want 3 || want 4 || continue
 	# 2. throughput with and without the checks
+	# G1 alone: every other generator's threads at 0
+	none="isolate_threads=0 hotplug_threads=0 pcp_threads=0 pin_threads=0"
+	none="$none gup_threads=0 plant_threads=0 hugetlb_threads=0"
 	want 2 && for k in 1 2; do
-		only="isolate_threads=0 hotplug_threads=0 pcp_threads=0 pin_threads=0 alloc_threads=$k"
+		only="$none churn_threads=0 alloc_threads=$k"
 		guest_run "t$fl$k" FLAVOUR="$fl" DURATION="$BD" MODARGS="$only"
 		guest_run "r$fl$k" FLAVOUR="$fl" DURATION="$BD" MODARGS="$only bare=1"
 		echo "throughput g1=$k $(where "$fl") harness=$(val g1_pairs_per_s "$OUT/t$fl$k") pairs/s bare=$(val g1_pairs_per_s "$OUT/r$fl$k") pairs/s (${BD}s each)"
@@ -146,13 +149,10 @@ for fl in $FLAVOURS; do
 	# (audits on) against two shell loops of 512-page writes to the cma
 	# debugfs alloc/free files, one run after the other
 	if want 2; then
-		only="isolate_threads=0 hotplug_threads=0 pcp_threads=0 pin_threads=0 alloc_threads=0"
-		only="$only gup_threads=0 plant_threads=0 hugetlb_threads=0 churn_threads=2"
-		guest_run "c$fl" FLAVOUR="$fl" DURATION="$BD" MODARGS="$only"
+		guest_run "c$fl" FLAVOUR="$fl" DURATION="$BD" MODARGS="$none alloc_threads=0 churn_threads=2"
 		guest_run "l$fl" FLAVOUR="$fl" DURATION="$BD" JOB=cmaloop
 		echo "cma-pages $(where "$fl") harness_g7x2=$(val cma_pages_per_s "$OUT/c$fl") pages/s" \
-			"debugfs_loops_x2=$(sed -n 's/^cmaloop: .*: \([0-9]*\) pages\/s.*/\1/p' "$OUT/l$fl" | head -n 1) pages/s" \
-			"harness_g1x1=$(val cma_pages_per_s "$OUT/t${fl}1") pages/s (${BD}s each)"
+			"debugfs_loops_x2=$(sed -n 's/^cmaloop: .*: \([0-9]*\) pages\/s.*/\1/p' "$OUT/l$fl" | head -n 1) pages/s (${BD}s each)"
 	fi
 	# 3. audit cost and lock holds, on the default and the big guest,
 	# idle (light pressure) and fragmented (SIEVE: long free lists)
