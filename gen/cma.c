@@ -349,7 +349,7 @@ static struct cs_area *cs_pick_area(struct cs_harness *h)
 static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 {
 	struct cs_area *a = r->a;
-	unsigned long off = r->pfn - a->base_pfn;
+	unsigned long off = r->pfn - a->base_pfn, span;
 
 	if (r->pfn < a->base_pfn || r->pfn + r->count > a->base_pfn + a->count) {
 		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
@@ -357,8 +357,9 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 			     a->name, r->count, r->pfn, a->base_pfn, a->count);
 		return false;	/* not the area's: do not release it there */
 	}
+	span = cs_span(r);
 	spin_lock(&a->lock);
-	if (find_next_bit(a->owned, off + cs_span(r), off) < off + cs_span(r)) {
+	if (find_next_bit(a->owned, off + span, off) < off + span) {
 		spin_unlock(&a->lock);
 		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
 			     "cma_alloc(%s) handed out [%#lx+%lu] which overlaps a range we still hold",
@@ -367,8 +368,8 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 		p_cma_release(a->cma, r->pages, r->count);
 		return false;
 	}
-	bitmap_set(a->owned, off, cs_span(r));
-	bitmap_set(a->ever, off, cs_span(r));
+	bitmap_set(a->owned, off, span);
+	bitmap_set(a->ever, off, span);
 	spin_unlock(&a->lock);
 	if (h->set.bare)
 		return true;

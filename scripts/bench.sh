@@ -47,12 +47,7 @@ FLAVOURS=${BENCH_FLAVOURS:-prod debug}
 BD=${BENCH_DURATION:-20}
 LIMIT=${DETECT_LIMIT:-60}
 # The guest: SIZE's file (guest/size/) unless SMP or MEM say otherwise.
-SIZE=${SIZE:-default}
-[ -e "$CS_TOP/guest/size/$SIZE" ] || die "SIZE='$SIZE': no guest/size/$SIZE"
-# shellcheck source=../guest/size/default
-. "$CS_TOP/guest/size/$SIZE"
-SMP=${SMP:-$size_smp}
-MEM=${MEM:-$size_mem}
+size_facts
 export SIZE SMP MEM
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT

@@ -93,6 +93,19 @@ fragment_list() {
 	[ -n "${KSRC:-}" ] || [ ! -e "$v" ] || printf '%s\n' "$v"
 }
 
+# size_facts: SIZE (default) and its guest/size/ file, which gives the
+# size_* values; SMP, MEM and NODES given by the caller win over them.
+size_facts() {
+	SIZE=${SIZE:-default}
+	case $SIZE in ''|*[!a-z0-9]*) die "SIZE='$SIZE': use default or big" ;; esac
+	need_file "$CS_TOP/guest/size/$SIZE"
+	# shellcheck source=../guest/size/default
+	. "$CS_TOP/guest/size/$SIZE"
+	SMP=${SMP:-$size_smp}
+	MEM=${MEM:-$size_mem}
+	NODES=${NODES:-$size_nodes}
+}
+
 hash_stdin() { sha256sum | cut -c1-12; }
 
 # A short name for a patch set, for directory names and reports.

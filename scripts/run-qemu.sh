@@ -44,14 +44,7 @@ need_file "$initrd"
 need_cmd "$QEMU" "$QEMU_PKG"
 need_cmd timeout coreutils
 
-SIZE=${SIZE:-default}
-case $SIZE in ''|*[!a-z0-9]*) die "SIZE='$SIZE': use default or big" ;; esac
-need_file "$CS_TOP/guest/size/$SIZE"
-# shellcheck source=../guest/size/default
-. "$CS_TOP/guest/size/$SIZE"
-SMP=${SMP:-$size_smp}
-MEM=${MEM:-$size_mem}
-NODES=${NODES:-$size_nodes}
+size_facts
 HOTMEM=${HOTMEM:-512}
 TIMEOUT=${TIMEOUT:-300}
 ACCEL=${ACCEL:-auto}
