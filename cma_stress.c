@@ -55,7 +55,7 @@ static const struct cs_scenario cms_scenarios[] = {
 
 cs_param(cms, str, areas, areas, 0, 0, "comma-separated CMA areas G1 uses, empty = all");
 cs_param(cms, bool, gigantic, g10_gigantic, 0, 1,
-	 "G10 grows 1 GiB pages without a hugetlb_cma area (docs/findings)");
+	 "G10 grows 1 GiB pages without a hugetlb_cma area or with page_owner on 6.12 (docs/findings)");
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Concurrent CMA stress with live free-page accounting audits");

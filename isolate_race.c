@@ -35,7 +35,7 @@ static const struct cs_scenario ir_scenarios[] = {
 cs_param(ir, uint, comp_pct, g4_comp_pct, 0, 100, "G4 requests made with __GFP_COMP, percent");
 cs_param(ir, bool, adjacent, g4_adjacent, 0, 1, "G4 racers on neighbouring pageblocks (a hunt)");
 cs_param(ir, bool, gigantic, g10_gigantic, 0, 1,
-	 "G10 grows 1 GiB pages without a hugetlb_cma area (docs/findings)");
+	 "G10 grows 1 GiB pages without a hugetlb_cma area or with page_owner on 6.12 (docs/findings)");
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Pageblock isolation racer: alloc_contig_range against memory offline/online");

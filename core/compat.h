@@ -46,6 +46,16 @@
 #define CS_STRICT_FREELIST_TYPES	0
 #endif
 
+/*
+ * 6.12 to 6.14 with page_owner on: a 1 GiB hugetlb page's allocation and
+ * free walk its page_ext entries as one array across memory sections and
+ * write past the first section's (a regression of cf54f310d0d3
+ * "mm/hugetlb: use __GFP_COMP for gigantic folios", 6.12; fixed in 6.15 by
+ * "mm: page_ext: add an iteration API for page extensions"). See
+ * docs/findings/6.12-page-owner-gigantic.md.
+ */
+#define CS_PAGE_OWNER_GIGANTIC_UNSAFE	(CS_KVER >= 612 && CS_KVER < 615)
+
 /* alloc_contig_range() takes __GFP_COMP (a compound page back) since 6.10. */
 #define CS_HAVE_CONTIG_COMP	(CS_KVER >= 610)
 

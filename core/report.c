@@ -87,9 +87,9 @@ void cs_violation(struct cs_ctx *ctx, enum cs_detector_id d, const char *fmt, ..
 {
 	char msg[CS_FIRST_LEN - 32];
 	unsigned long flags;
-	bool print;
+	bool print, first = false;
 	va_list ap;
-	u64 now = ktime_get_ns();
+	u64 now = ktime_get_ns(), t = 0;
 
 	va_start(ap, fmt);
 	vscnprintf(msg, sizeof(msg), fmt, ap);
@@ -102,6 +102,8 @@ void cs_violation(struct cs_ctx *ctx, enum cs_detector_id d, const char *fmt, ..
 
 		ctx->have_first = true;
 		ctx->first_ns = now - ctx->start_ns;
+		first = true;
+		t = ctx->first_ns;
 		scnprintf(ctx->first, sizeof(ctx->first), "%s: %s",
 			  cs_detectors[d].name, msg);
 		/* Oldest first. */
@@ -119,6 +121,15 @@ void cs_violation(struct cs_ctx *ctx, enum cs_detector_id d, const char *fmt, ..
 		pr_err("%s: %s %s: %s\n", ctx->name,
 		       d == ctx->injected ? "FAIL(injected)" : "FAIL",
 		       cs_detectors[d].name, msg);
+	/*
+	 * The report's first_violation_s, on the console too: a kernel the
+	 * bug goes on to crash never lets anyone read the report.
+	 */
+	if (first)
+		pr_err("%s: first violation at %llu.%03llu s into the run: %s: %s\n",
+		       ctx->name, t / NSEC_PER_SEC,
+		       (t % NSEC_PER_SEC) / NSEC_PER_MSEC, cs_detectors[d].name,
+		       msg);
 }
 
 long cs_total_violations(struct cs_ctx *ctx)

@@ -185,7 +185,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 	[CS_D4_OWNERSHIP] = {
 		.id = "D4", .name = "d4_ownership", .seeds = "002",
 		.what =
-			"G1, G4, G7, G9: every range we get lies in its area, has refcount 1, is not free, overlaps nothing we hold, keeps our pattern",
+			"G1, G4, G7, G9: every range we get lies in its area, has refcount 1, is not free, overlaps nothing we hold, keeps our pattern and (G1, G7) its bits in the CMA bitmap",
 		.when = CS_IN_GENERATOR,
 		.inject = cs_inject_d4,
 		.inject_how =

@@ -105,6 +105,49 @@ static void cs_cma_bitmap(struct cs_harness *h, struct cs_area *a,
 #endif
 }
 
+/*
+ * D4: the CMA bitmap still marks every unit of a range we hold. A bit
+ * somebody else cleared tells the next cma_alloc() that our pages are
+ * free (6.12's hugetlb gives any huge folio inside a hugetlb_cma= area
+ * back through cma_release(), its own or not: docs/findings/). Read in
+ * chunks like cs_cma_bitmap(): no hold grows with the range. Returns the
+ * first pfn whose unit is clear, or ULONG_MAX.
+ */
+static unsigned long cs_unit_lost(struct cs_harness *h, const struct cs_range *r)
+{
+	unsigned long lost = ULONG_MAX;
+#ifdef CS_HAVE_MM_CMA_H
+	struct cma *cma = r->a->cma;
+	unsigned long bit = (r->pfn - cma->base_pfn) >> cma->order_per_bit;
+	unsigned long last = (r->pfn + r->count - 1 - cma->base_pfn) >> cma->order_per_bit;
+	unsigned long flags, end, zero;
+	u64 t0;
+
+	for (; bit <= last && lost == ULONG_MAX; bit = end) {
+		end = min(bit + CS_BITMAP_HOLD_BITS, last + 1);
+		spin_lock_irqsave(&cma->lock, flags);
+		t0 = ktime_get_ns();
+		zero = find_next_zero_bit(cma->bitmap, end, bit);
+		spin_unlock_irqrestore(&cma->lock, flags);
+		cs_hold_done(h, t0);
+		if (zero < end)
+			lost = cma->base_pfn + (zero << cma->order_per_bit);
+	}
+#endif
+	return lost;
+}
+
+static void cs_check_units(struct cs_harness *h, const struct cs_range *r,
+			   const char *when)
+{
+	unsigned long lost = cs_unit_lost(h, r);
+
+	if (lost != ULONG_MAX)
+		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+			     "%s: CMA area %s bitmap no longer marks pfn %#lx of range %llu [%#lx+%lu] we hold: the next cma_alloc() may hand it out again",
+			     when, r->a->name, lost, r->id, r->pfn, r->count);
+}
+
 /* inject=d6 kept this range past stop: give it back now. */
 static void cs_release_leak(struct cs_harness *h)
 {
@@ -283,6 +326,7 @@ static void cs_verify(struct cs_harness *h, struct cs_range *r, const char *when
 	unsigned int w;
 
 	cs_inject(h, CS_D4_OWNERSHIP, r->pages);
+	cs_check_units(h, r, when);
 	if (!cs_d4_refs(h, r->pfn, r->count, when))
 		return;
 	for (i = 0; i < r->count; i++) {
@@ -373,6 +417,7 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 	spin_unlock(&a->lock);
 	if (h->set.bare)
 		return true;
+	cs_check_units(h, r, "cma_alloc handed out");
 	cs_d4_refs(h, r->pfn, r->count, "cma_alloc handed out");
 	if (stamp)
 		cs_stamp(r);

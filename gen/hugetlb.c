@@ -9,7 +9,8 @@
  * user writes. Without such an area a 1 GiB page comes from
  * alloc_contig_pages() over whatever range fits, CMA areas included:
  * the road to docs/findings/contig-undo-foreign-isolation.md, taken only
- * when the gigantic setting asks for it. The pools are
+ * when the gigantic setting asks for it (so is a 1 GiB page where
+ * page_owner would crash on it: cs_gigantic_crashes()). The pools are
  * put back to their size at start when the thread returns: nothing it
  * made outlives the run.
  */
@@ -20,6 +21,7 @@
 #include <linux/mm.h>
 #include <linux/namei.h>
 #include "cs_core.h"
+#include "compat.h"
 
 #define CS_HP "/sys/kernel/mm/hugepages/hugepages-"
 #define CS_HP_2M CS_HP "2048kB/"
@@ -84,6 +86,25 @@ static void cs_g10_set(struct cs_worker *w, const char *path, long v, int counte
 	}
 }
 
+/*
+ * Would a 1 GiB page crash this kernel? page_owner on (its debugfs file
+ * exists only then) on a kernel with the page_ext bug (core/compat.h):
+ * not CMA's bug, and it corrupts memory, so G10 keeps to 2 MiB pages
+ * there unless gigantic=1 asks for 1 GiB ones, and says so once.
+ */
+static bool cs_gigantic_crashes(struct cs_harness *h)
+{
+	struct path path;
+
+	if (!CS_PAGE_OWNER_GIGANTIC_UNSAFE ||
+	    kern_path("/sys/kernel/debug/page_owner", LOOKUP_FOLLOW, &path))
+		return false;
+	path_put(&path);
+	pr_info_once("%s: G10: no 1 GiB pages: this kernel's page_owner corrupts memory on them (docs/findings/6.12-page-owner-gigantic.md); gigantic=1 forces them\n",
+		     h->name);
+	return true;
+}
+
 /* A hugetlb_cma= area (cma_declare_contiguous_nid() names them hugetlb<N>). */
 static bool cs_hugetlb_cma(struct cs_harness *h)
 {
@@ -101,7 +122,9 @@ int cs_g10_thread(void *arg)
 	struct cs_harness *h = w->h;
 	long was_2m = cs_read(CS_HP_2M "nr_hugepages");
 	long was_1g = cs_read(CS_HP_1G "nr_hugepages");
-	bool gigantic = was_1g >= 0 && (h->set.g10_gigantic || cs_hugetlb_cma(h));
+	bool gigantic = was_1g >= 0 &&
+			(h->set.g10_gigantic ||
+			 (cs_hugetlb_cma(h) && !cs_gigantic_crashes(h)));
 
 	while (cs_keep_going(w)) {
 		unsigned int r = cs_rand(100);

@@ -7,7 +7,7 @@
 #   KVER     6.12 (default) or 6.1: Debian's linux-source-$KVER
 #   KSRC     any kernel source tree instead of the Debian package
 #   FLAVOUR  debug (default) or prod
-#   PATCHES  a patch file or a directory of *.patch applied to a copy
+#   PATCHES  patch files or directories of *.patch (colon-separated) applied to a copy
 #   CS_CACHE where kernels and images are cached
 #            (default ${XDG_CACHE_HOME:-$HOME/.cache}/cma-stress)
 
@@ -40,9 +40,11 @@ check_vars() {
 	if [ -z "$KSRC" ]; then
 		case $KVER in 6.1|6.12) ;; *) die "KVER='$KVER': use 6.1 or 6.12, or KSRC=/path/to/tree" ;; esac
 	fi
-	if [ -n "$PATCHES" ] && [ ! -e "$PATCHES" ]; then
-		die "PATCHES='$PATCHES': no such file or directory"
-	fi
+	local p
+	local IFS=:
+	for p in $PATCHES; do
+		[ -e "$p" ] || die "PATCHES: '$p': no such file or directory"
+	done
 	return 0
 }
 
@@ -71,14 +73,18 @@ arch_facts() {
 	esac
 }
 
-# The list of patch files PATCHES names, sorted, one per line.
+# The patch files PATCHES names (files or directories of *.patch,
+# colon-separated, applied in that order; a directory's sorted), one per line.
 patch_list() {
-	[ -n "$PATCHES" ] || return 0
-	if [ -d "$PATCHES" ]; then
-		find "$PATCHES" -maxdepth 1 -name '*.patch' -type f | LC_ALL=C sort
-	else
-		printf '%s\n' "$PATCHES"
-	fi
+	local p
+	local IFS=:
+	for p in $PATCHES; do
+		if [ -d "$p" ]; then
+			find "$p" -maxdepth 1 -name '*.patch' -type f | LC_ALL=C sort
+		else
+			printf '%s\n' "$p"
+		fi
+	done
 }
 
 # The config fragments of this arch and flavour, in merge order.
