@@ -97,6 +97,30 @@ test_series_plot() {
 		[ -s "$d/series.png" ] && file "$d/series.png" | grep -q 'PNG image'
 }
 
+# The seed 000 check on a guest the bug crashed before it printed the
+# report (the arm64 prod control did so once in CI): it takes the
+# module's console line for the first violation, and still refuses a
+# console without one or with another detector's finding.
+test_seed000_console() {
+	local d=$OUT/s0 fail='[    3.598038] cma_stress: FAIL d2_freelist: zone DMA: order-10 free page pfn 0x88000 on CMA list spans Movable pageblock 0x88000 (1 finding(s) in this walk)'
+	mkdir -p "$d"
+	: >"$d/out"
+	printf '%s\r\n%s\r\n%s\r\n' "$fail" \
+		'[    3.598101] cma_stress: first violation at 0.412 s into the run: d2_freelist: zone DMA: order-10 free page pfn 0x88000 on CMA list spans Movable pageblock 0x88000 (1 finding(s) in this walk)' \
+		'[    4.600000] Kernel panic - not syncing: Fatal exception' >"$d/console.log"
+	GUEST_RUN_DIR=$d seed000_signature "$d/out" || return 1
+	sed -i 's/first violation at 0.412 s into the run: d2_freelist: .*/first violation at 0.412 s into the run: d2_freelist: zone DMA: NR_FREE_PAGES=1 but the lists hold 2 pages/' "$d/console.log"
+	if GUEST_RUN_DIR=$d seed000_signature "$d/out"; then
+		echo "another detector's finding passed for seed 000's"
+		return 1
+	fi
+	printf '%s\n' "$fail" >"$d/console.log"
+	if GUEST_RUN_DIR=$d seed000_signature "$d/out"; then
+		echo "a console without the first-violation line passed"
+		return 1
+	fi
+}
+
 # README's "What it catches" is the tables' own text (scripts/catches.sh),
 # and the check fails when a table row changes without README.
 readme_block() {
@@ -381,6 +405,7 @@ t "symbol routes: every IBT case decided as README says" test_route
 t "modules build warning-free with W=1 and sparse" test_module_warnings
 t "checkpatch --strict on every C file" test_checkpatch
 t "series plot of a captured seed000 run marks the first violation" test_series_plot
+t "seed 000 check: a guest that died before its report is judged by the console's first-violation line" test_seed000_console
 t "guest: clean 6.12 debug kernel PASSes, every listed failure return covered" clean_cov debug
 t "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" clean_cov prod
 t "guest: seed000 control FAILs on debug" seed000_control debug
