@@ -74,11 +74,12 @@ stats() {
 }
 
 # bug_to_report OUTPUT: for a control whose kernel says when it plants
-# its bug ("leftover-isolate: pfn ..."), the seconds from that console
-# line to the harness's first FAIL line; nothing for the others.
+# its bug ("leftover-isolate: pfn ...", "cma-bit-lost: ..."), the seconds
+# from that console line to the harness's first FAIL line; nothing for
+# the others.
 bug_to_report() {
 	awk 'function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l + 0 }
-		/^\[ *[0-9.]+\] leftover-isolate: pfn/ && bug == "" { bug = ts($0) }
+		/^\[ *[0-9.]+\] (leftover-isolate: pfn|cma-bit-lost: )/ && bug == "" { bug = ts($0) }
 		/^\[ *[0-9.]+\] [a-z_]+: FAIL d[0-9]/ && bug != "" && fail == "" { fail = ts($0) }
 		END { if (bug != "" && fail != "") printf "%.3f\n", fail - bug }' "$1"
 }
@@ -91,7 +92,9 @@ where() { echo "kernel=$KVER-$1 arch=$ARCH size=$SIZE smp=$SMP mem=${MEM}M"; }
 # leftover-isolate leaves one pageblock isolated on an error path: only a
 # quiet-state check sees it, so it must FAIL within checkpoint_s (10) plus
 # a few seconds of the bug (the kernel logs when it leaves one).
-CONTROLS=${BENCH_CONTROLS:-"seed000:6.12:seed000-6.12.patch isolate-pcp-stale:6.12:isolate-pcp-stale-6.12.patch leftover-isolate:6.12:leftover-isolate-6.12.patch clean-6.1-drift:6.1:-"}
+# cma-bit-lost unmarks a page of a live cma_alloc() range (and logs it):
+# D4's bitmap check must see it on the range's next check.
+CONTROLS=${BENCH_CONTROLS:-"seed000:6.12:seed000-6.12.patch isolate-pcp-stale:6.12:isolate-pcp-stale-6.12.patch leftover-isolate:6.12:leftover-isolate-6.12.patch cma-bit-lost:6.12:cma-bit-lost-6.12.patch clean-6.1-drift:6.1:-"}
 
 SECTIONS=" ${BENCH_SECTIONS:-1 2 3 4 5 6} "
 want() { case $SECTIONS in *" $1 "*) return 0 ;; esac; return 1; }

@@ -14,7 +14,10 @@ need_file "$kdir/Module.symvers" "run 'make modules' in $kdir (scripts/build-ker
 [ -z "$K_CROSS" ] || need_cmd "${K_CROSS}gcc" "$K_CROSS_PKG"
 out=$CS_CACHE/modules/$(basename "$kdir")
 mkdir -p "$out"
-rsync -a --delete --include='/core/' --include='/gen/' --include='Kbuild' \
+# By content, not times (-c, no -t): a file that changed is written now,
+# so make rebuilds it even when the source is older than the object
+# (another checkout or worktree sharing the cache built it last).
+rsync -rlc --delete --include='/core/' --include='/gen/' --include='Kbuild' \
 	--include='*.[ch]' --exclude='*' \
 	"$CS_TOP/" "$out/"
 # With C, no -s: it would hide sparse's CHECK lines, which show it ran.
