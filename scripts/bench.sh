@@ -79,7 +79,7 @@ stats() {
 # the others.
 bug_to_report() {
 	awk 'function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l + 0 }
-		/^\[ *[0-9.]+\] (leftover-isolate: pfn|cma-bit-lost: )/ && bug == "" { bug = ts($0) }
+		/^\[ *[0-9.]+\] (leftover-isolate: pfn|(cma: )?cma-bit-lost: )/ && bug == "" { bug = ts($0) }
 		/^\[ *[0-9.]+\] [a-z_]+: FAIL d[0-9]/ && bug != "" && fail == "" { fail = ts($0) }
 		END { if (bug != "" && fail != "") printf "%.3f\n", fail - bug }' "$1"
 }
