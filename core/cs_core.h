@@ -421,7 +421,11 @@ struct cs_harness {
 	unsigned int stop_for;		/* run_id a queued stop is for */
 	bool running, ran;
 	bool stopping;			/* stop's quiet checks, not a checkpoint's */
-	unsigned long start_jiffies, stop_jiffies;
+	/*
+	 * ktime, not jiffies: on an overloaded TCG host a guest's jiffies
+	 * fell 40 s behind in 130 s, and a run outlived its duration.
+	 */
+	u64 start_ns, stop_ns;
 	unsigned long totalram_start;
 	atomic_long_t count[CS_NR_GENERATORS][CS_GEN_COUNTERS];
 	atomic_long_t ops[CS_NR_GENERATORS];	/* operations attempted */
@@ -501,6 +505,7 @@ int cs_settings_write(struct cs_harness *h, const char *key, const char *val);
 void cs_settings_show(struct cs_harness *h, struct seq_file *m);
 int cs_start(struct cs_harness *h);
 void cs_stop(struct cs_harness *h);
+unsigned int cs_run_ms(struct cs_harness *h);
 void cs_audit_now(struct cs_harness *h, bool quiet);
 int cs_debugfs_init(struct cs_harness *h);
 int cs_coverage_start(struct cs_harness *h);

@@ -99,14 +99,6 @@ static const char *cs_state(struct cs_harness *h)
 	return h->running ? "running" : h->ran ? "stopped" : "idle";
 }
 
-static unsigned int cs_elapsed_ms(struct cs_harness *h)
-{
-	if (!h->ran)
-		return 0;
-	return jiffies_to_msecs((h->running ? jiffies : h->stop_jiffies) -
-				h->start_jiffies);
-}
-
 /*
  * The holds by length, and the length 99% of them stay under (a bucket's
  * upper edge). In a TCG guest a vCPU the host deschedules while it holds
@@ -219,7 +211,7 @@ static int cs_report_show(struct seq_file *m, void *v)
 	seq_printf(m, "module: %s\n", h->name);
 	seq_printf(m, "kernel: %s\n", init_utsname()->release);
 	seq_printf(m, "state: %s\n", cs_state(h));
-	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_ms(h) / 1000);
+	seq_printf(m, "elapsed_s: %u\n", cs_run_ms(h) / 1000);
 	cs_settings_show(h, m);
 	cs_report_geometry(m);
 	seq_printf(m, "symbols: %s\n", cs_symbol_routes());
@@ -239,7 +231,7 @@ static int cs_stats_show(struct seq_file *m, void *v)
 	struct cs_harness *h = m->private;
 
 	seq_printf(m, "state: %s\n", cs_state(h));
-	seq_printf(m, "elapsed_s: %u\n", cs_elapsed_ms(h) / 1000);
+	seq_printf(m, "elapsed_s: %u\n", cs_run_ms(h) / 1000);
 	cs_show_counters(h, m);
 	cs_report_live(&h->ctx, m);
 	return 0;

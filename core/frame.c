@@ -76,11 +76,18 @@ void cs_audit_now(struct cs_harness *h, bool quiet)
 	cs_event(&h->ctx, CS_OP_AUDIT, 0, 0, quiet);
 }
 
+/* Milliseconds the current (or last) run has lasted; 0 before the first. */
+unsigned int cs_run_ms(struct cs_harness *h)
+{
+	if (!h->ran)
+		return 0;
+	return div_u64((h->running ? ktime_get_ns() : h->stop_ns) - h->start_ns,
+		       NSEC_PER_MSEC);
+}
+
 static bool cs_run_over(struct cs_harness *h)
 {
-	unsigned long len = msecs_to_jiffies(h->set.duration * 1000UL);
-
-	return (h->set.duration && time_after(jiffies, h->start_jiffies + len)) ||
+	return (h->set.duration && cs_run_ms(h) >= h->set.duration * 1000ULL) ||
 	       (h->set.stop_on_fail && cs_total_violations(&h->ctx));
 }
 
@@ -151,12 +158,11 @@ void cs_stop(struct cs_harness *h)
 	cs_quiet_checks(h, true);
 	h->stopping = false;
 	cs_series_sample(&h->series, &h->ctx, h->totalcma, h->set.series_ms, true);
+	h->stop_ns = ktime_get_ns();
 	h->running = false;
-	h->stop_jiffies = jiffies;
 	nv = cs_total_violations(&h->ctx);
 	pr_info("%s: stop: after %us, %ld violation(s): %s\n", h->name,
-		jiffies_to_msecs(h->stop_jiffies - h->start_jiffies) / 1000,
-		nv, nv ? "FAIL" : "PASS");
+		cs_run_ms(h) / 1000, nv, nv ? "FAIL" : "PASS");
 }
 
 static void cs_stop_work_fn(struct work_struct *work)
@@ -265,7 +271,7 @@ int cs_start(struct cs_harness *h)
 	if (ret)
 		return ret;
 	h->totalram_start = totalram_pages();
-	h->start_jiffies = jiffies;
+	h->start_ns = ktime_get_ns();
 	h->running = true;
 	h->ran = true;
 	ret = cs_spawn_all(h);

@@ -593,8 +593,7 @@ int cs_g7_thread(void *arg)
 /* Throughput, for the bench: G1 pairs, and pages through cma_alloc() (G1 + G7), per second. */
 void cs_g1_report(struct cs_harness *h, struct seq_file *m)
 {
-	unsigned long ms = h->ran ? jiffies_to_msecs((h->running ? jiffies :
-						      h->stop_jiffies) - h->start_jiffies) : 0;
+	unsigned long ms = cs_run_ms(h);
 	long pages = atomic_long_read(&h->count[CS_G1][CS_G1_PAGES]) +
 		     atomic_long_read(&h->count[CS_G7][CS_G1_PAGES]);
 
