@@ -330,9 +330,12 @@ fuzz_short() {
 # nodes) with memory fragmented first (SIEVE), a clean run that PASSes
 # with every detector and generator at work, and the areas a real box has
 # all found and audited: a per-node area on each node and, the CPU model
-# offering 1 GiB pages, the hugetlb_cma= ones. The kernel carries the fix
-# of the 6.12 bug this layout can hit (docs/findings/
-# contig-undo-foreign-isolation.md): stock 6.12 may rightly FAIL here.
+# offering 1 GiB pages, the hugetlb_cma= ones. The kernel carries the
+# fixes of the two 6.12 bugs this layout hits
+# (docs/findings/contig-undo-foreign-isolation.md,
+# docs/findings/6.12-hugetlb-cma-stray-release.md): stock 6.12 may rightly
+# FAIL here.
+BIG_FIXES=$CS_TOP/kernel/patches/contig-undo-fix-6.12.patch:$CS_TOP/kernel/patches/hugetlb-cma-fix-6.12.patch
 big_clean() {
 	clean_run "$1" "" SIZE=big PRESSURE=10 SIEVE=30 TIMEOUT=900 \
 		PATCHES="$BIG_FIXES" || return 1
@@ -412,10 +415,6 @@ t "guest: seed000 control FAILs on debug" seed000_control debug
 t "guest: seed000 control FAILs on prod" seed000_control prod
 t "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
 t "guest: D4 reports a held range whose CMA bitmap bit someone else cleared (cma-bit-lost control, prod)" bit_lost_control
-# The big guest's clean kernel carries the fixes of the two 6.12 bugs it
-# reaches (docs/findings/contig-undo-foreign-isolation.md,
-# docs/findings/6.12-hugetlb-cma-stray-release.md).
-BIG_FIXES=$CS_TOP/kernel/patches/contig-undo-fix-6.12.patch:$CS_TOP/kernel/patches/hugetlb-cma-fix-6.12.patch
 t "guest: big NUMA guest (8 vCPUs, 12 GiB, 2 nodes, per-node and hugetlb_cma areas, fragmented): 6.12 prod + contig-undo and hugetlb-cma fixes PASSes" big_clean prod
 # hugetlb_threads=0: G10's 1 GiB pages would reach the 6.12 contig-undo
 # bug (docs/findings/contig-undo-foreign-isolation.md) before seed 000's.
