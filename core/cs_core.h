@@ -457,7 +457,7 @@ struct cs_harness {
 	unsigned long last_pfn;		/* G4's latest range: G3 aims next to it */
 	unsigned long offlining_pfn;	/* G3's block now (G8 pins there), or 0 */
 	atomic64_t next_id;		/* G1 range ids */
-	void *leaked;			/* inject=d6: a G1 range kept past stop */
+	void *leaked;			/* inject=d6: a range never given to cma_release() */
 	void *g4;			/* G4's registry (gen/contig.c) */
 	void *cov;			/* coverage kretprobes (core/coverage.c) */
 };

@@ -209,7 +209,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 		.when = CS_AT_STOP, .check = cs_quiesce,
 		.inject = cs_inject_d6,
 		.inject_how =
-			"G1 keeps one range past stop (released at the next start or unload)",
+			"G1's first release skips cma_release() while its books call the range released (given back at the next start or unload)",
 		.inject_in = BIT(CS_G1),
 	},
 	[CS_D7_LIVENESS] = {

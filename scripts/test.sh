@@ -381,20 +381,24 @@ selftests_in_guest() {
 }
 
 # import_ktap: each kselftest's results, as tests of their own, named by
-# program; a "Bail out!" is a failed test too.
+# program; a "Bail out!" is a failed test too. A failed one is followed by
+# the diagnostic lines its check printed before it.
 import_ktap() {
-	local line prog=kselftest
+	local line prog=kselftest diag=
 	[ -r "$OUT/selftests.console" ] || return 0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case $line in
 		"# selftests: "*) prog=${line##*: } ;;
-		"  ok "*) n=$((n + 1)); passed=$((passed + 1))
+		"  # "*) diag+="#   ${line#  # }"$'\n' ;;
+		"  ok "*) n=$((n + 1)); passed=$((passed + 1)); diag=
 			echo "ok $n - guest $prog: ${line#  ok [0-9]* }" ;;
 		"  not ok "*) n=$((n + 1)); failed=$((failed + 1))
-			echo "not ok $n - guest $prog: ${line#  not ok [0-9]* }" ;;
+			echo "not ok $n - guest $prog: ${line#  not ok [0-9]* }"
+			printf '%s' "$diag"; diag= ;;
 		"  Bail out!"*) n=$((n + 1)); failed=$((failed + 1))
-			echo "not ok $n - guest $prog: ${line#  }" ;;
+			echo "not ok $n - guest $prog: ${line#  }"
+			printf '%s' "$diag"; diag= ;;
 		esac
 	done <"$OUT/selftests.console"
 }
