@@ -571,6 +571,9 @@ void cs_g1_report(struct cs_harness *h, struct seq_file *m);
 bool cs_inject_d4(struct cs_harness *h, void *arg);
 bool cs_inject_d6(struct cs_harness *h, void *arg);
 bool cs_inject_d7(struct cs_harness *h, void *arg);
+void cs_cma_bitmap(struct cs_harness *h, struct cs_area *a, unsigned long *dst);
+unsigned long cs_unit_lost(struct cs_harness *h, struct cs_area *a,
+			   unsigned long pfn, unsigned long count);
 
 int cs_g2_thread(void *arg);
 int cs_g5_thread(void *arg);

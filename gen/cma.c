@@ -20,7 +20,7 @@
 #include "cs_core.h"
 
 #ifdef CS_HAVE_MM_CMA_H
-#include "cma.h"	/* struct cma: D6 reads the allocation bitmap */
+#include "cma.h"	/* struct cma: its unit (order_per_bit), its success count */
 #endif
 
 static struct page *(*p_cma_alloc)(struct cma *, unsigned long, unsigned int, bool);
@@ -73,74 +73,10 @@ static unsigned long cs_span(const struct cs_range *r)
 #endif
 }
 
-/*
- * The area's bitmap, in pages. cma->lock is taken with interrupts off, so
- * it is copied CS_BITMAP_HOLD_BITS bits per hold: no hold grows with the
- * area (a hugetlb_cma= area of a big box has millions of bits). Bits may
- * change between holds; they may as well between one hold and its use.
- */
-#define CS_BITMAP_HOLD_BITS 32768UL
-
-static void cs_cma_bitmap(struct cs_harness *h, struct cs_area *a,
-			  unsigned long *dst)
-{
-#ifdef CS_HAVE_MM_CMA_H
-	struct cma *cma = a->cma;
-	unsigned long i, start, end, bits = cma->count >> cma->order_per_bit;
-	unsigned long flags;
-	u64 t0;
-
-	bitmap_zero(dst, a->count);
-	for (start = 0; start < bits; start = end) {
-		end = min(start + CS_BITMAP_HOLD_BITS, bits);
-		spin_lock_irqsave(&cma->lock, flags);
-		t0 = ktime_get_ns();
-		i = start;
-		for_each_set_bit_from(i, cma->bitmap, end)
-			bitmap_set(dst, i << cma->order_per_bit, 1U << cma->order_per_bit);
-		spin_unlock_irqrestore(&cma->lock, flags);
-		cs_hold_done(h, t0);
-		cond_resched();
-	}
-#endif
-}
-
-/*
- * D4: the CMA bitmap still marks every unit of a range we hold. A bit
- * somebody else cleared tells the next cma_alloc() that our pages are
- * free (6.12's hugetlb gives any huge folio inside a hugetlb_cma= area
- * back through cma_release(), its own or not: docs/findings/). Read in
- * chunks like cs_cma_bitmap(): no hold grows with the range. Returns the
- * first pfn whose unit is clear, or ULONG_MAX.
- */
-static unsigned long cs_unit_lost(struct cs_harness *h, const struct cs_range *r)
-{
-	unsigned long lost = ULONG_MAX;
-#ifdef CS_HAVE_MM_CMA_H
-	struct cma *cma = r->a->cma;
-	unsigned long bit = (r->pfn - cma->base_pfn) >> cma->order_per_bit;
-	unsigned long last = (r->pfn + r->count - 1 - cma->base_pfn) >> cma->order_per_bit;
-	unsigned long flags, end, zero;
-	u64 t0;
-
-	for (; bit <= last && lost == ULONG_MAX; bit = end) {
-		end = min(bit + CS_BITMAP_HOLD_BITS, last + 1);
-		spin_lock_irqsave(&cma->lock, flags);
-		t0 = ktime_get_ns();
-		zero = find_next_zero_bit(cma->bitmap, end, bit);
-		spin_unlock_irqrestore(&cma->lock, flags);
-		cs_hold_done(h, t0);
-		if (zero < end)
-			lost = cma->base_pfn + (zero << cma->order_per_bit);
-	}
-#endif
-	return lost;
-}
-
 static void cs_check_units(struct cs_harness *h, const struct cs_range *r,
 			   const char *when)
 {
-	unsigned long lost = cs_unit_lost(h, r);
+	unsigned long lost = cs_unit_lost(h, r->a, r->pfn, r->count);
 
 	if (lost != ULONG_MAX)
 		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
