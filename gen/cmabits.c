@@ -18,9 +18,11 @@
  * per hold of cma->lock. The lock is taken with interrupts off, and no
  * hold may grow with the area (a hugetlb_cma= area of a big box has
  * millions of bits). Bits may change between holds; they may as well
- * between one hold and its use. Stops when @fn returns true.
+ * between one hold and its use. Stops when @fn returns true. With 32768
+ * bits a hold, the idle 2 GiB guest's longest hold was this copy's, 388 us
+ * of guest time (ACCEL=icount: 1 ns an instruction); with 4096, 277 us.
  */
-#define CS_BITMAP_HOLD_BITS 32768UL
+#define CS_BITMAP_HOLD_BITS 4096UL
 
 typedef bool (*cs_bits_fn)(struct cma *cma, unsigned long bit,
 			   unsigned long end, void *arg);

@@ -12,9 +12,9 @@
 #     shell loops over the cma debugfs alloc/free files (JOB=cmaloop);
 #  3. the cost of one full audit (D2 + D3), mean and per GiB of zone, the
 #     longest and mean irqs-off lock hold and the free-list entries walked
-#     per audit, on each size of AUDIT_SIZES (default big big:2), idle and
-#     fragmented (SIEVE=BENCH_SIEVE, 40: every other page of 40% of memory
-#     freed before the run);
+#     per audit, on each guest of AUDIT_SIZES, idle and fragmented
+#     (SIEVE=BENCH_SIEVE, 40: every other page of 40% of memory freed
+#     before the run);
 #  4. boot-to-first-operation and a warm `make run`;
 #  5. stability: BENCH_REPEAT (5) runs of each module on each clean
 #     kernel (and isolate_race on Debian's stock kernels), passes counted;
@@ -39,10 +39,14 @@ check_vars
 "$CS_TOP/scripts/deps.sh" || exit 2
 
 RUNS=${BENCH_RUNS:-3}
-# SIZE[:SMP]: big:2 is the big guest's memory on 2 vCPUs, which the host's
-# 2 cores run without descheduling one (8 vCPUs on 2 cores make the
-# host's preemption part of every long hold).
-AUDIT_SIZES=${AUDIT_SIZES:-default big big:2}
+# SIZE[:SMP[:ACCEL]]: big:2 is the big guest's memory on 2 vCPUs, which
+# the host's 2 cores run without descheduling one (8 vCPUs on 2 cores make
+# the host's preemption part of every long hold). :1:icount counts guest
+# time in instructions (1 ns each) on one vCPU: a hold the host preempts
+# takes no longer, so the longest hold is the audit's own. (icount on
+# several vCPUs runs them in turn, and a cross-CPU wait stalls for a
+# whole turn: RCU stall warnings, so one vCPU.)
+AUDIT_SIZES=${AUDIT_SIZES:-default big big:2 default:1:icount big:1:icount}
 FLAVOURS=${BENCH_FLAVOURS:-prod debug}
 BD=${BENCH_DURATION:-20}
 LIMIT=${DETECT_LIMIT:-60}
@@ -156,16 +160,22 @@ for fl in $FLAVOURS; do
 	# idle (light pressure) and fragmented (SIEVE: long free lists)
 	if want 3; then
 		for szs in $AUDIT_SIZES; do
-			sz=${szs%:*} smp=
-			[ "$sz" = "$szs" ] || smp=${szs#*:}
+			IFS=: read -r sz smp acc <<<"$szs"
+			# one vCPU: at most 8 threads a CPU, so fewer generators
+			ma=
+			[ "${smp:-0}" != 1 ] || ma="churn_threads=0 plant_threads=0 hugetlb_threads=0"
+			# icount runs about 10 times slower than real time here
+			to=
+			[ -z "$acc" ] || to=$((BD * 40 + 600))
 			for st in idle fragmented; do
 				# light churn: a heavy one eats the sieve's pages
 				sv=0
 				[ "$st" = idle ] || sv=${BENCH_SIEVE:-40}
-				n=a$fl$sz$smp$st
+				n=a$fl$sz$smp$acc$st
 				guest_run "$n" FLAVOUR="$fl" SIZE="$sz" SMP="$smp" MEM= \
+					ACCEL="${acc:-${ACCEL:-auto}}" MODARGS="$ma" TIMEOUT="$to" \
 					DURATION="$BD" PRESSURE=10 SIEVE="$sv"
-				echo "audit kernel=$KVER-$fl size=$sz${smp:+ smp=$smp} $st hold_max=$(val audit_hold_max_us "$OUT/$n")us" \
+				echo "audit kernel=$KVER-$fl size=$sz${smp:+ smp=$smp}${acc:+ accel=$acc} $st hold_max=$(val audit_hold_max_us "$OUT/$n")us" \
 					"hold_p99<$(val audit_hold_p99_us "$OUT/$n")us hold_mean=$(val audit_hold_mean_us "$OUT/$n")us per_gib=$(val audit_us_per_gib "$OUT/$n")us" \
 					"full_audit_mean=$(val audit_full_us_mean "$OUT/$n")us entries_per_audit=$(val audit_entries_mean "$OUT/$n")" \
 					"audits=$(val audit_full_count "$OUT/$n") verdict=$(val verdict "$OUT/$n")"

@@ -31,7 +31,8 @@
 #
 # Variables: SIZE (default|big: guest/size/$SIZE gives the next three),
 # SMP (2), MEM (MiB, 2048), NODES (NUMA nodes, 1), TIMEOUT (s, 300), ACCEL
-# (auto|tcg|kvm; auto uses KVM only when a probe boot under it works),
+# (auto|tcg|icount|kvm; auto uses KVM only when a probe boot under it
+# works; icount: TCG on one host thread, guest time counted in instructions),
 # HOTMEM (arm64: MiB of virtio-mem memory, 512; 0 for none).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -52,8 +53,8 @@ case $SMP in ''|*[!0-9]*) die "SMP='$SMP' must be a number" ;; esac
 case $MEM in ''|*[!0-9]*) die "MEM='$MEM' must be a number of MiB" ;; esac
 [ "$MEM" -ge 2048 ] || die "MEM=$MEM: the CMA and movable layout needs at least 2048 MiB"
 case $NODES in ''|*[!0-9]*|0) die "NODES='$NODES' must be a number of NUMA nodes, 1 or more" ;; esac
-if [ $((SMP % NODES)) -ne 0 ] || [ $((MEM % (NODES * 128))) -ne 0 ]; then
-	die "NODES=$NODES must divide SMP=$SMP, and MEM=$MEM into 128 MiB multiples"
+if { [ "$SMP" -ge "$NODES" ] && [ $((SMP % NODES)) -ne 0 ]; } || [ $((MEM % (NODES * 128))) -ne 0 ]; then
+	die "NODES=$NODES must divide SMP=$SMP (or exceed it), and MEM=$MEM into 128 MiB multiples"
 fi
 [ "$NODES" -eq 1 ] || [ "$ARCH" = x86_64 ] || die "NODES=$NODES: NUMA guests are x86_64 only"
 case $HOTMEM in ''|*[!0-9]*) die "HOTMEM='$HOTMEM' must be a number of MiB" ;; esac
@@ -82,14 +83,22 @@ if [ "$ARCH" = arm64 ] && [ "$HOTMEM" -gt 0 ]; then
 fi
 # NUMA: NODES equal nodes, each with its share of RAM and of the vCPUs,
 # one socket a node (a socket spanning nodes makes the scheduler WARN that
-# an LLC sibling sits on another node).
+# an LLC sibling sits on another node). Fewer vCPUs than nodes (SMP=1 for
+# ACCEL=icount): every vCPU on node 0, the other nodes memory only.
 smp_arg=$SMP
 if [ "$NODES" -gt 1 ]; then
-	smp_arg="$SMP,sockets=$NODES,cores=$((SMP / NODES)),threads=1"
+	c=$((SMP / NODES)) cpus=
+	[ "$c" -gt 0 ] && smp_arg="$SMP,sockets=$NODES,cores=$c,threads=1"
 	for ((n = 0; n < NODES; n++)); do
-		c=$((SMP / NODES))
+		if [ "$c" -gt 0 ]; then
+			cpus=",cpus=$((n * c))-$((n * c + c - 1))"
+		elif [ "$n" -eq 0 ]; then
+			cpus=",cpus=0-$((SMP - 1))"
+		else
+			cpus=
+		fi
 		mem_args+=(-object "memory-backend-ram,id=cs-node$n,size=$((MEM / NODES))M"
-			-numa "node,nodeid=$n,memdev=cs-node$n,cpus=$((n * c))-$((n * c + c - 1))")
+			-numa "node,nodeid=$n,memdev=cs-node$n$cpus")
 	done
 fi
 cmdline="$cmdline $extra"
@@ -98,6 +107,10 @@ accel_args() {
 	case $1 in
 	kvm) echo "-accel kvm -cpu host" ;;
 	tcg) echo "-accel tcg,thread=multi -cpu max" ;;
+	# One host thread runs every vCPU and the guest's clock counts its
+	# instructions (2^0 ns each): a vCPU the host deschedules loses no
+	# guest time, so a hold measured in the guest is the guest's own work.
+	icount) echo "-accel tcg,thread=single -icount shift=0,sleep=on -cpu max" ;;
 	esac
 }
 
@@ -133,8 +146,8 @@ kvm_works() {
 
 case $ACCEL in
 auto) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
-kvm|tcg) accel=$ACCEL ;;
-*) die "ACCEL='$ACCEL': use auto, tcg or kvm" ;;
+kvm|tcg|icount) accel=$ACCEL ;;
+*) die "ACCEL='$ACCEL': use auto, tcg, icount or kvm" ;;
 esac
 
 # arm64: QEMU's device tree for exactly this machine plus the DT CMA pool.
