@@ -51,8 +51,9 @@
  * free walk its page_ext entries as one array across memory sections and
  * write past the first section's (a regression of cf54f310d0d3
  * "mm/hugetlb: use __GFP_COMP for gigantic folios", 6.12; fixed in 6.15 by
- * "mm: page_ext: add an iteration API for page extensions"). See
- * docs/findings/6.12-page-owner-gigantic.md.
+ * "mm: page_ext: add an iteration API for page extensions", which adds
+ * page_ext_lookup(): a kernel of these versions that has it carries the
+ * fix, gen/hugetlb.c). See docs/findings/6.12-page-owner-gigantic.md.
  */
 #define CS_PAGE_OWNER_GIGANTIC_UNSAFE	(CS_KVER >= 612 && CS_KVER < 615)
 

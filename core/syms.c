@@ -134,6 +134,18 @@ static void *cs_lookup(const char *name)
 				       (unsigned long)name, 0, 0);
 }
 
+/*
+ * Does the running kernel have symbol @name? A fix that adds a function
+ * shows where the version cannot (a stable backport). -1: unknown (no
+ * kallsyms_lookup_name).
+ */
+int cs_kernel_has(const char *name)
+{
+	if (cs_find_kallsyms())
+		return -1;
+	return cs_lookup(name) ? 1 : 0;
+}
+
 /* Each symbol and its route, for the load line and the report. */
 static char cs_routes[512];
 

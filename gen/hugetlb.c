@@ -88,15 +88,16 @@ static void cs_g10_set(struct cs_worker *w, const char *path, long v, int counte
 
 /*
  * Would a 1 GiB page crash this kernel? page_owner on (its debugfs file
- * exists only then) on a kernel with the page_ext bug (core/compat.h):
- * not CMA's bug, and it corrupts memory, so G10 keeps to 2 MiB pages
- * there unless gigantic=1 asks for 1 GiB ones, and says so once.
+ * exists only then) on a kernel with the page_ext bug (core/compat.h: a
+ * version that has it, without the fix's page_ext_lookup()): not CMA's
+ * bug, and it corrupts memory, so G10 keeps to 2 MiB pages there unless
+ * gigantic=1 asks for 1 GiB ones, and says so once.
  */
 static bool cs_gigantic_crashes(struct cs_harness *h)
 {
 	struct path path;
 
-	if (!CS_PAGE_OWNER_GIGANTIC_UNSAFE ||
+	if (!CS_PAGE_OWNER_GIGANTIC_UNSAFE || cs_kernel_has("page_ext_lookup") == 1 ||
 	    kern_path("/sys/kernel/debug/page_owner", LOOKUP_FOLLOW, &path))
 		return false;
 	path_put(&path);
