@@ -524,7 +524,7 @@ struct cs_sym {
 };
 
 int cs_resolve(const char *who, struct cs_sym *syms, int n);
-int cs_kernel_has(const char *name);
+bool cs_kernel_has(const char *name);
 const char *cs_symbol_routes(void);
 void cs_say_routes(void);
 unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,

@@ -136,14 +136,12 @@ static void *cs_lookup(const char *name)
 
 /*
  * Does the running kernel have symbol @name? A fix that adds a function
- * shows where the version cannot (a stable backport). -1: unknown (no
- * kallsyms_lookup_name).
+ * shows where the version cannot (a stable backport). False as well when
+ * kallsyms_lookup_name cannot be found: then the version alone decides.
  */
-int cs_kernel_has(const char *name)
+bool cs_kernel_has(const char *name)
 {
-	if (cs_find_kallsyms())
-		return -1;
-	return cs_lookup(name) ? 1 : 0;
+	return cs_lookup(name);
 }
 
 /* Each symbol and its route, for the load line and the report. */

@@ -97,7 +97,7 @@ static bool cs_gigantic_crashes(struct cs_harness *h)
 {
 	struct path path;
 
-	if (!CS_PAGE_OWNER_GIGANTIC_UNSAFE || cs_kernel_has("page_ext_lookup") == 1 ||
+	if (!CS_PAGE_OWNER_GIGANTIC_UNSAFE || cs_kernel_has("page_ext_lookup") ||
 	    kern_path("/sys/kernel/debug/page_owner", LOOKUP_FOLLOW, &path))
 		return false;
 	path_put(&path);

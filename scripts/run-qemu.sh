@@ -87,7 +87,7 @@ fi
 # ACCEL=icount): every vCPU on node 0, the other nodes memory only.
 smp_arg=$SMP
 if [ "$NODES" -gt 1 ]; then
-	c=$((SMP / NODES)) cpus=
+	c=$((SMP / NODES))
 	[ "$c" -gt 0 ] && smp_arg="$SMP,sockets=$NODES,cores=$c,threads=1"
 	for ((n = 0; n < NODES; n++)); do
 		if [ "$c" -gt 0 ]; then
