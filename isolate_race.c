@@ -24,6 +24,10 @@ static const struct cs_scenario ir_scenarios[] = {
 	  .threads = { [CS_G4] = 2, [CS_G2] = 1, [CS_G3] = 1, [CS_G8] = 1, [CS_G9] = 1,
 		       [CS_G10] = 1 },
 	  .max_pageblocks = 4, .hold_ms = 20 },
+	{ .name = "offline-race",
+	  .what = "racers on the memory block edges G3 offlines (the contig-undo offline oops)",
+	  .threads = { [CS_G4] = 2, [CS_G3] = 1 },
+	  .max_pageblocks = 2, .hold_ms = 5 },
 };
 
 #define CS_HARNESS ir
@@ -34,6 +38,8 @@ static const struct cs_scenario ir_scenarios[] = {
 /* The hunts of docs/findings: G4's compound requests and neighbours. */
 cs_param(ir, uint, comp_pct, g4_comp_pct, 0, 100, "G4 requests made with __GFP_COMP, percent");
 cs_param(ir, bool, adjacent, g4_adjacent, 0, 1, "G4 racers on neighbouring pageblocks (a hunt)");
+cs_param(ir, bool, over_offline, g4_over_offline, 0, 1,
+	 "G4 racers on blocks G3 offlines (a hunt: can crash a kernel with the contig-undo bug)");
 cs_param(ir, bool, gigantic, g10_gigantic, 0, 1,
 	 "G10 grows 1 GiB pages without a hugetlb_cma area or with page_owner on 6.12 (docs/findings)");
 

@@ -113,13 +113,13 @@ enum { CS_G2_FREES, CS_G2_ALLOC_FAIL };
 enum {
 	CS_G3_OFFLINE_OK, CS_G3_OFFLINE_BUSY, CS_G3_OFFLINE_INTR,
 	CS_G3_OFFLINE_VETOED, CS_G3_OFFLINE_OTHER, CS_G3_LAST_ERRNO,
-	CS_G3_ONLINE_OK, CS_G3_ONLINE_FAIL
+	CS_G3_ONLINE_OK, CS_G3_ONLINE_FAIL, CS_G3_CLASH
 };
 
 enum {
 	CS_G4_OK, CS_G4_BUSY, CS_G4_INTR, CS_G4_NOMEM, CS_G4_OTHER,
 	CS_G4_LAST_ERRNO, CS_G4_PAGES, CS_G4_LEFTOVER_CHECKS, CS_G4_CLASH,
-	CS_G4_COMP
+	CS_G4_COMP, CS_G4_GONE
 };
 
 enum { CS_G5_BURSTS };
@@ -138,7 +138,9 @@ enum {
 	CS_G10_LAST_ERRNO
 };
 
-#define CS_GEN_COUNTERS 10
+#define CS_GEN_COUNTERS 12
+/* Pageblocks found isolated at a run's start that are listed (and let be). */
+#define CS_ISO_BEFORE 128
 
 struct cs_generator {
 	const char *id;		/* "G1" */
@@ -189,6 +191,7 @@ struct cs_settings {
 	unsigned int checkpoint_s;		/* quiet-state checks every, 0 = off */
 	unsigned int g4_comp_pct;	/* G4 requests made with __GFP_COMP */
 	bool g4_adjacent;		/* G4 racers only keep off each other's pageblocks */
+	bool g4_over_offline;		/* racers and offlines may overlap (a hunt) */
 	bool g10_gigantic;		/* G10 grows 1 GiB pages without hugetlb_cma */
 	bool run_on_load, stop_on_fail, bare;
 	char inject[CS_STR];
@@ -323,6 +326,8 @@ struct cs_worker {
 	int gen;			/* its row in cs_generators[], -1: auditor */
 	int id;
 	bool stall_reported;
+	bool returned;			/* its function returned */
+	bool died;			/* it exited without returning: D7 said so */
 	unsigned long progress;
 	unsigned long last_jiffies;	/* of the last progress */
 	const char *doing;
@@ -458,7 +463,11 @@ struct cs_harness {
 	unsigned long offlining_pfn;	/* G3's block now (G8 pins there), or 0 */
 	atomic64_t next_id;		/* G1 range ids */
 	void *leaked;			/* inject=d6: a range never given to cma_release() */
-	void *g4;			/* G4's registry (gen/contig.c) */
+	struct cs_iso *iso;		/* isolations in flight (core/isolation.c) */
+	struct cs_iso_before {		/* pageblocks isolated at start: not judged */
+		int n;
+		unsigned long pfn[CS_ISO_BEFORE];
+	} iso_before;
 	void *cov;			/* coverage kretprobes (core/coverage.c) */
 };
 
@@ -557,8 +566,31 @@ void cs_audit_counters(struct cs_harness *h, bool quiet);	/* D1 */
 void cs_audit_freelists(struct cs_harness *h, bool quiet);	/* D2 */
 void cs_hold_done(struct cs_harness *h, u64 t0);
 void cs_audit_pageblocks(struct cs_harness *h, bool quiet);	/* D3 */
+void cs_pageblocks_before(struct cs_harness *h);
+void cs_pageblocks_before_show(struct cs_harness *h, struct seq_file *m);
 void cs_quiesce(struct cs_harness *h, bool quiet);		/* D6 */
 bool cs_inject_view(struct cs_harness *h, void *arg);		/* D1-D3 */
+
+/* ---- isolations in flight, memory blocks (core/isolation.c) ---------------------------- */
+
+struct cs_span {
+	unsigned long start, end;
+};
+
+enum cs_iso_kind { CS_ISO_RACER, CS_ISO_OFFLINE };
+
+unsigned long cs_memblock_pages(void);
+int cs_iso_start(struct cs_harness *h, int threads);
+void cs_iso_free(struct cs_harness *h);
+int cs_iso_begin(struct cs_worker *w, unsigned long start, unsigned long end,
+		 enum cs_iso_kind kind);
+void cs_iso_end(struct cs_worker *w, int slot);
+bool cs_range_online(unsigned long start, unsigned long end);
+unsigned long cs_iso_seq(struct cs_harness *h);
+bool cs_iso_untouched(struct cs_harness *h, unsigned long start, unsigned long end,
+		      unsigned long since);
+struct cs_worker *cs_iso_holder(struct cs_harness *h, unsigned long pfn);
+int cs_iso_describe(struct cs_harness *h, struct cs_worker *w, char *buf, size_t len);
 
 /* ---- the generators' code (gen/) ---------------------------------------------------------- */
 
@@ -582,21 +614,14 @@ int cs_g6_thread(void *arg);
 bool cs_inject_d5(struct cs_harness *h, void *arg);
 
 int cs_g3_thread(void *arg);
-unsigned long cs_memblock_pages(void);
 int cs_hotplug_init(void);
 void cs_hotplug_exit(void);
 
 int cs_g4_thread(void *arg);
-int cs_iso_start(struct cs_harness *h);
-void cs_iso_cleanup(struct cs_harness *h);
 int cs_g7_thread(void *arg);
 int cs_g8_thread(void *arg);
 int cs_g9_thread(void *arg);
 int cs_g10_thread(void *arg);
 const char *cs_g10_unusable(struct cs_harness *h);
-/* G3 and G4 register the ranges they isolate, for G4's leftover check. */
-int cs_iso_begin(struct cs_harness *h, unsigned long start, unsigned long end,
-		 bool racer);
-void cs_iso_end(struct cs_harness *h, int slot);
 
 #endif /* CS_CORE_H */

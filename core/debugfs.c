@@ -219,6 +219,7 @@ static int cs_report_show(struct seq_file *m, void *v)
 	seq_printf(m, "areas: %d\n", h->nr_areas);
 	cs_show_areas(h, m, "area");
 	cs_show_counters(h, m);
+	cs_pageblocks_before_show(h, m);
 	cs_coverage_show(h, m);
 	cs_report_tail(&h->ctx, m);
 	mutex_unlock(&h->lock);

@@ -254,6 +254,8 @@ int cs_start(struct cs_harness *h)
 	for (g = 0; g < CS_NR_GENERATORS; g++)
 		total += cs_nr_threads(h, g);
 	ret = cs_pool_alloc(&h->pool, total);
+	if (!ret)
+		ret = cs_iso_start(h, total);
 	if (ret)
 		return ret;
 	h->run_id++;
@@ -270,6 +272,7 @@ int cs_start(struct cs_harness *h)
 	ret = cs_coverage_start(h);
 	if (ret)
 		return ret;
+	cs_pageblocks_before(h);
 	h->totalram_start = totalram_pages();
 	h->start_ns = ktime_get_ns();
 	h->running = true;
@@ -306,6 +309,7 @@ void cs_harness_cleanup(struct cs_harness *h)
 		if (cs_generators[g].cleanup)
 			cs_generators[g].cleanup(h);
 	cs_pool_free(&h->pool);
+	cs_iso_free(h);
 	cs_coverage_free(h);
 	cs_series_free(&h->series);
 	cs_areas_free(h);

@@ -82,6 +82,17 @@ static const struct cs_area *cs_area_seen(struct cs_harness *h, unsigned long pf
 	return a;
 }
 
+/* @pfn was isolated before the run started, and still is. */
+static bool cs_isolated_before(struct cs_harness *h, unsigned long pfn)
+{
+	int i;
+
+	for (i = 0; i < min(h->iso_before.n, CS_ISO_BEFORE); i++)
+		if (h->iso_before.pfn[i] == pfn)
+			return true;
+	return false;
+}
+
 /*
  * D3. Mirrors init_cma_reserved_pageblock() (a CMA area's pageblocks are
  * MIGRATE_CMA for life), the fallback tables (nothing steals a CMA block),
@@ -113,7 +124,8 @@ void cs_audit_pageblocks(struct cs_harness *h, bool quiet)
 			mt = cs_pageblock_mt(pfn);
 			a = cs_area_seen(h, pfn);
 			if (is_migrate_isolate(mt)) {
-				if (quiet && !isolated)
+				if (quiet && !isolated && !cs_isolated_before(h, pfn) &&
+				    !cs_iso_holder(h, pfn))
 					isolated = pfn;
 			} else if (a && !is_migrate_cma(mt)) {
 				cs_violation(ctx, CS_D3_PAGEBLOCK,
@@ -128,9 +140,10 @@ void cs_audit_pageblocks(struct cs_harness *h, bool quiet)
 		cond_resched();
 	}
 	/*
-	 * Quiet: nothing of ours is isolating. Somebody else's isolation
-	 * (a driver's cma_alloc on a user's box) ends within moments; one
-	 * of ours left behind does not.
+	 * Quiet: nothing of ours is isolating (a registration still held at a
+	 * quiet point is a dead worker's, which D7 reported with its range).
+	 * Somebody else's isolation (a driver's cma_alloc on a user's box)
+	 * ends within moments; one of ours left behind does not.
 	 */
 	if (isolated) {
 		msleep(200);
@@ -140,6 +153,48 @@ void cs_audit_pageblocks(struct cs_harness *h, bool quiet)
 				     isolated, page_zone(pfn_to_page(isolated))->name);
 	}
 	cs_checked(ctx, CS_D3_PAGEBLOCK);
+}
+
+/*
+ * At start: the pageblocks already isolated are not this run's. An
+ * earlier run's dead worker left them (its D7 line named them), or another
+ * isolator holds them; the quiet rule leaves them out and the report lists
+ * them. No lock: a pageblock read and cond_resched() at a time.
+ */
+void cs_pageblocks_before(struct cs_harness *h)
+{
+	struct cs_iso_before *b = &h->iso_before;
+	struct zone *zone;
+
+	b->n = 0;
+	if (!cs_can_read_pageblocks())
+		return;
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
+		unsigned long pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
+
+		for (; pfn < zone_end_pfn(zone); pfn += pageblock_nr_pages) {
+			if (!(pfn % (1024 * pageblock_nr_pages)))
+				cond_resched();
+			if (!pfn_to_online_page(pfn) || !is_migrate_isolate(cs_pageblock_mt(pfn)))
+				continue;
+			if (b->n < CS_ISO_BEFORE)
+				b->pfn[b->n] = pfn;
+			b->n++;
+		}
+	}
+	if (b->n)
+		pr_warn("%s: %d pageblock(s) isolated before the run (first %#lx): not judged\n",
+			h->name, b->n, b->pfn[0]);
+}
+
+void cs_pageblocks_before_show(struct cs_harness *h, struct seq_file *m)
+{
+	int i;
+
+	seq_printf(m, "d3_isolated_before_start: %d", h->iso_before.n);
+	for (i = 0; i < min(h->iso_before.n, 16); i++)
+		seq_printf(m, " %#lx", h->iso_before.pfn[i]);
+	seq_puts(m, h->iso_before.n > 16 ? " ...\n" : "\n");
 }
 
 int cs_pageblock_init(void)

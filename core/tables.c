@@ -60,6 +60,7 @@ const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
 			[CS_G3_LAST_ERRNO] = "offline_last_errno",
 			[CS_G3_ONLINE_OK] = "online_ok",
 			[CS_G3_ONLINE_FAIL] = "online_fail",
+			[CS_G3_CLASH] = "skipped_racer_on_block",
 		},
 	},
 	[CS_G4] = {
@@ -79,8 +80,8 @@ const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
 			[CS_G4_LEFTOVER_CHECKS] = "leftover_checks",
 			[CS_G4_CLASH] = "skipped_neighbour_racer",
 			[CS_G4_COMP] = "comp_requests",
+			[CS_G4_GONE] = "skipped_went_offline",
 		},
-		.start = cs_iso_start, .cleanup = cs_iso_cleanup,
 	},
 	[CS_G5] = {
 		.id = "G5", .name = "g5", .thread = "g5_pcp",
@@ -135,7 +136,6 @@ const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
 			[CS_G9_LAST_ERRNO] = "contig_last_errno",
 			[CS_G9_LEFTOVER_CHECKS] = "leftover_checks",
 		},
-		.start = cs_iso_start, .cleanup = cs_iso_cleanup,
 	},
 	[CS_G10] = {
 		.id = "G10", .name = "g10", .thread = "g10_hugetlb",

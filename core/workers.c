@@ -8,10 +8,14 @@
  * task reference on each, so stopping one that already returned is safe.
  * D7 reports a worker whose progress counter has not moved for stall_s
  * seconds, with what it was doing: a hang inside cma_alloc() or
- * offline_pages() shows up as "no progress for Ns while in offline".
+ * offline_pages() shows up as "no progress for Ns while in offline". A
+ * worker that exited without returning (an oops in its thread) is
+ * reported at the next audit, with its last progress and the isolation it
+ * left registered: those pageblocks are its leftovers, not D3's.
  */
 #include <linux/module.h>
 #include <linux/kthread.h>
+#include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include "cs_core.h"
@@ -46,6 +50,7 @@ static int cs_worker_main(void *arg)
 	struct cs_worker *w = arg;
 	int ret = w->fn(w);
 
+	WRITE_ONCE(w->returned, true);
 	if (w->gen >= 0)
 		cs_worker_done(w);
 	return ret;
@@ -93,7 +98,30 @@ void cs_pool_stop(struct cs_pool *p)
 	}
 }
 
-/* D7: every generator thread made progress within stall_s seconds. */
+/*
+ * A thread that exits without returning from its function died in it (an
+ * oops kills the thread, do_exit() sets PF_EXITING): say so once, with
+ * what it was doing and what it left isolated, and count it as parked so
+ * checkpoints do not wait for it.
+ */
+static void cs_check_dead(struct cs_harness *h, struct cs_worker *w)
+{
+	char left[96];
+
+	if (w->died || READ_ONCE(w->returned) || !(READ_ONCE(w->task->flags) & PF_EXITING))
+		return;
+	w->died = true;
+	cs_iso_describe(h, w, left, sizeof(left));
+	cs_violation(&h->ctx, CS_D7_LIVENESS,
+		     "%s/%d died (oops in its thread?) while in %s (pfn %#lx), %ums after its last progress; left isolated:%s",
+		     cs_generators[w->gen].thread, w->id, READ_ONCE(w->doing),
+		     READ_ONCE(w->doing_pfn),
+		     jiffies_to_msecs(jiffies - READ_ONCE(w->last_jiffies)),
+		     left[0] ? left : " nothing");
+	cs_worker_done(w);
+}
+
+/* D7: every generator thread alive, and made progress within stall_s seconds. */
 void cs_liveness(struct cs_harness *h, bool quiet)
 {
 	unsigned long limit = (unsigned long)h->set.stall_s * HZ;
@@ -106,6 +134,9 @@ void cs_liveness(struct cs_harness *h, bool quiet)
 
 		if (w->gen < 0)
 			continue;	/* the auditor: it is what reports */
+		cs_check_dead(h, w);
+		if (w->died)
+			continue;
 		if (time_after(jiffies, last + limit)) {
 			if (!w->stall_reported)
 				cs_violation(&h->ctx, CS_D7_LIVENESS,

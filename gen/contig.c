@@ -19,126 +19,6 @@
 #include "cs_core.h"
 #include "compat.h"
 
-/*
- * Every isolation of ours (a racer's alloc_contig_range(), a G3 offline)
- * registers its range here while in flight, and in a short history. A
- * pageblock found ISOLATE in a finished range is a leftover only if no
- * other isolation of ours touched that range meanwhile.
- */
-#define CS_ISO_SLOTS 16
-#define CS_ISO_HIST 64
-
-struct cs_span {
-	unsigned long start, end;
-};
-
-struct cs_iso {
-	spinlock_t lock;			/* all of it */
-	struct cs_span active[CS_ISO_SLOTS];	/* end == 0: free slot */
-	bool racer[CS_ISO_SLOTS];
-	struct cs_span hist[CS_ISO_HIST];
-	unsigned long seq;			/* registrations so far */
-};
-
-static bool cs_overlaps(const struct cs_span *r, unsigned long start,
-			unsigned long end)
-{
-	return r->end && r->start < end && start < r->end;
-}
-
-/*
- * With g4_adjacent (a hunt: racers on neighbouring pageblocks, as
- * gigantic-page allocation on several CPUs does) only the pageblocks
- * themselves are kept apart.
- *
- * alloc_contig_range()'s contract: "it's the caller's responsibility to
- * guarantee that we are the only thread that changes migrate type of
- * pageblocks the pages fall in", and it reaches out to the MAX_ORDER
- * block around each end. So racers never overlap each other's MAX_ORDER
- * neighbourhood (CMA's cma_mutex gives cma_alloc() the same guarantee);
- * memory offline racing them is the kernel's business, and the point.
- */
-static bool cs_iso_racer_clash(struct cs_iso *iso, unsigned long start, unsigned long end,
-			       bool adjacent)
-{
-	unsigned long span = adjacent ? pageblock_nr_pages : MAX_ORDER_NR_PAGES;
-	unsigned long s = ALIGN_DOWN(start, span);
-	unsigned long e = ALIGN(end, span);
-	int i;
-
-	for (i = 0; i < CS_ISO_SLOTS; i++)
-		if (iso->racer[i] && cs_overlaps(&iso->active[i], s, e))
-			return true;
-	return false;
-}
-
-/*
- * Register an isolation in flight (G4's, or G3's offline); -EBUSY if a
- * racer would break the contract. Without G4 in the run only the count of
- * isolations in flight (for G2) is kept.
- */
-int cs_iso_begin(struct cs_harness *h, unsigned long start, unsigned long end,
-		 bool racer)
-{
-	struct cs_iso *iso = h->g4;
-	int i, slot = -1;
-
-	if (!iso) {
-		atomic_inc(&h->isolating);
-		return -1;
-	}
-
-	spin_lock(&iso->lock);
-	if (racer && cs_iso_racer_clash(iso, start, end, h->set.g4_adjacent)) {
-		spin_unlock(&iso->lock);
-		return -EBUSY;
-	}
-	for (i = 0; i < CS_ISO_SLOTS && slot < 0; i++)
-		if (!iso->active[i].end)
-			slot = i;
-	if (slot >= 0) {
-		iso->active[slot] = (struct cs_span){ start, end };
-		iso->racer[slot] = racer;
-	}
-	iso->hist[iso->seq++ % CS_ISO_HIST] = (struct cs_span){ start, end };
-	spin_unlock(&iso->lock);
-	atomic_inc(&h->isolating);
-	return slot;
-}
-
-void cs_iso_end(struct cs_harness *h, int slot)
-{
-	struct cs_iso *iso = h->g4;
-
-	atomic_dec(&h->isolating);
-	if (slot < 0)
-		return;	/* no free slot: only the history has it */
-	spin_lock(&iso->lock);
-	iso->active[slot].end = 0;
-	spin_unlock(&iso->lock);
-}
-
-/* No isolation of ours on [start, end) now, nor registered since @since. */
-static bool cs_iso_untouched(struct cs_iso *iso, unsigned long start, unsigned long end,
-			     unsigned long since)
-{
-	bool untouched = true;
-	unsigned long q;
-	int i;
-
-	spin_lock(&iso->lock);
-	for (i = 0; i < CS_ISO_SLOTS; i++)
-		if (cs_overlaps(&iso->active[i], start, end))
-			untouched = false;
-	if (iso->seq - since > CS_ISO_HIST)
-		untouched = false;	/* history lost: cannot tell */
-	for (q = since; untouched && q < iso->seq; q++)
-		if (cs_overlaps(&iso->hist[q % CS_ISO_HIST], start, end))
-			untouched = false;
-	spin_unlock(&iso->lock);
-	return untouched;
-}
-
 /* ---- G4: the racers ------------------------------------------------------ */
 
 /* A populated zone, ZONE_MOVABLE weighted double (ranges there can succeed). */
@@ -159,6 +39,27 @@ static struct zone *cs_pick_zone(void)
 }
 
 /*
+ * g4_over_offline's hunt: the two pageblocks across the start of the
+ * block G3 is offlining. A racer that fails on the offline's isolation
+ * undoes it (the contig-undo bug), the next one isolates that pageblock
+ * itself, and the offline can then finish under it. The same two
+ * pageblocks every time, so the offline can finish at all.
+ */
+static bool cs_pick_hunt(struct cs_harness *h, unsigned long *startp,
+			 unsigned long *nrp)
+{
+	unsigned long block = READ_ONCE(h->offlining_pfn);
+	struct page *before = block ? pfn_to_online_page(block - 1) : NULL;
+
+	/* alloc_contig_range() takes one zone's pages. */
+	if (!before || page_zone(before) != page_zone(pfn_to_page(block)))
+		return false;
+	*startp = block - pageblock_nr_pages;
+	*nrp = 2 * pageblock_nr_pages;
+	return true;
+}
+
+/*
  * A range in one zone, pageblock aligned, next to an edge: the zone's
  * ends, a memory block boundary, a CMA area boundary (or straddling it),
  * or anywhere. Mostly not MAX_ORDER aligned, so isolation must split or
@@ -171,6 +72,8 @@ static bool cs_pick_range(struct cs_harness *h, unsigned long *startp,
 	unsigned long pb = pageblock_nr_pages, nr, start, zs, ze, mb;
 	unsigned int r = cs_rand(100);
 
+	if (h->set.g4_over_offline)
+		return cs_pick_hunt(h, startp, nrp);
 	if (!zone)
 		return false;
 	zs = ALIGN(zone->zone_start_pfn, pb);
@@ -211,23 +114,21 @@ static bool cs_pick_range(struct cs_harness *h, unsigned long *startp,
 static void cs_check_leftover(struct cs_worker *w, unsigned long start,
 			      unsigned long nr, int counter)
 {
-	struct cs_iso *iso = w->h->g4;
+	struct cs_harness *h = w->h;
 	unsigned long pfn, found = 0, since;
 
 	if (!cs_can_read_pageblocks())
 		return;
-	spin_lock(&iso->lock);
-	since = iso->seq;
-	spin_unlock(&iso->lock);
-	if (!cs_iso_untouched(iso, start, start + nr, since))
+	since = cs_iso_seq(h);
+	if (!cs_iso_untouched(h, start, start + nr, since))
 		return;
 	for (pfn = start; pfn < start + nr; pfn += pageblock_nr_pages)
 		if (pfn_to_online_page(pfn) && cs_pageblock_mt(pfn) == MIGRATE_ISOLATE) {
 			found = pfn;
 			break;
 		}
-	if (found && cs_iso_untouched(iso, start, start + nr, since))
-		cs_violation(&w->h->ctx, CS_D3_PAGEBLOCK,
+	if (found && cs_iso_untouched(h, start, start + nr, since))
+		cs_violation(&h->ctx, CS_D3_PAGEBLOCK,
 			     "alloc_contig_range [%#lx+%lu] returned, pageblock %#lx still isolated",
 			     start, nr, found);
 	cs_count(w, counter, 1);
@@ -320,6 +221,22 @@ static bool cs_pick_comp(struct cs_harness *h, unsigned long *startp,
 	return true;
 }
 
+/*
+ * Register a racer's range, then see that it is still online: once it is
+ * registered G3 leaves its blocks alone (core/isolation.c), so it stays
+ * online for the whole call. -EBUSY: it clashes with an isolation in
+ * flight; -ENODEV: part of it went offline since it was picked.
+ */
+static int cs_racer_begin(struct cs_worker *w, unsigned long start, unsigned long end)
+{
+	int slot = cs_iso_begin(w, start, end, CS_ISO_RACER);
+
+	if (slot < 0 || cs_range_online(start, end))
+		return slot;
+	cs_iso_end(w, slot);
+	return -ENODEV;
+}
+
 int cs_g4_thread(void *arg)
 {
 	struct cs_worker *w = arg;
@@ -339,9 +256,9 @@ int cs_g4_thread(void *arg)
 		WRITE_ONCE(h->last_pfn, start);
 		cs_progress(w, "alloc_contig_range", start);
 		cs_op(w);
-		slot = cs_iso_begin(h, start, start + nr, true);
-		if (slot == -EBUSY) {
-			cs_count(w, CS_G4_CLASH, 1);
+		slot = cs_racer_begin(w, start, start + nr);
+		if (slot < 0) {
+			cs_count(w, slot == -EBUSY ? CS_G4_CLASH : CS_G4_GONE, 1);
 			usleep_range(100, 200);
 			continue;
 		}
@@ -349,7 +266,7 @@ int cs_g4_thread(void *arg)
 		ret = cs_alloc_contig_range(start, start + nr, MIGRATE_MOVABLE,
 					    GFP_KERNEL | __GFP_NOWARN |
 					    (comp ? __GFP_COMP : 0));
-		cs_iso_end(h, slot);
+		cs_iso_end(w, slot);
 		cs_event(&h->ctx, CS_OP_ISOLATE, start, nr, ret);
 		if (!ret && comp) {
 			/* One compound page: its tails have no count of their own. */
@@ -423,13 +340,13 @@ static bool cs_plant_range(struct cs_harness *h, unsigned long *startp,
 /* Our page at @pfn, by a one-page alloc_contig_range(). */
 static bool cs_plant(struct cs_worker *w, unsigned long pfn)
 {
-	int slot = cs_iso_begin(w->h, pfn, pfn + 1, true), ret;
+	int slot = cs_racer_begin(w, pfn, pfn + 1), ret;
 
-	if (slot == -EBUSY)
+	if (slot < 0)
 		return false;
 	ret = cs_alloc_contig_range(pfn, pfn + 1, MIGRATE_MOVABLE,
 				    GFP_KERNEL | __GFP_NOWARN);
-	cs_iso_end(w->h, slot);
+	cs_iso_end(w, slot);
 	cs_count(w, ret ? CS_G9_PLANT_FAIL : CS_G9_PLANTED, 1);
 	return !ret;
 }
@@ -458,12 +375,12 @@ static void cs_g9_round(struct cs_worker *w)
 	if (!cs_plant(w, plant))
 		return;
 	cs_op(w);
-	slot = cs_iso_begin(h, start, start + nr, true);
-	if (slot != -EBUSY) {
+	slot = cs_racer_begin(w, start, start + nr);
+	if (slot >= 0) {
 		cs_progress(w, "alloc_contig_range over a plant", start);
 		ret = cs_alloc_contig_range(start, start + nr, MIGRATE_MOVABLE,
 					    GFP_KERNEL | __GFP_NOWARN);
-		cs_iso_end(h, slot);
+		cs_iso_end(w, slot);
 		cs_event(&h->ctx, CS_OP_ISOLATE, start, nr, ret);
 		if (!ret) {
 			cs_violation(&h->ctx, CS_D4_OWNERSHIP,
@@ -492,26 +409,4 @@ int cs_g9_thread(void *arg)
 		msleep_interruptible(1 + cs_rand(20));
 	}
 	return 0;
-}
-
-/* G4's and G9's registry of isolations in flight, for the leftover rule. */
-int cs_iso_start(struct cs_harness *h)
-{
-	struct cs_iso *iso = h->g4;
-
-	if (!iso) {
-		iso = kzalloc(sizeof(*iso), GFP_KERNEL);
-		if (!iso)
-			return -ENOMEM;
-		spin_lock_init(&iso->lock);
-		h->g4 = iso;
-	}
-	memset(iso->active, 0, sizeof(iso->active));
-	return 0;
-}
-
-void cs_iso_cleanup(struct cs_harness *h)
-{
-	kfree(h->g4);
-	h->g4 = NULL;
 }

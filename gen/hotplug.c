@@ -30,11 +30,6 @@
 #include <linux/pfn.h>
 #include "cs_core.h"
 
-unsigned long cs_memblock_pages(void)
-{
-	return memory_block_size_bytes() >> PAGE_SHIFT;
-}
-
 /* Blocks up to the end of the highest zone (max_pfn is not exported). */
 static unsigned long cs_memblock_count(void)
 {
@@ -236,10 +231,16 @@ int cs_g3_thread(void *arg)
 
 		if (block != ULONG_MAX) {
 			unsigned long pfn = block * cs_memblock_pages();
-			int slot = cs_iso_begin(h, pfn, pfn + cs_memblock_pages(), false);
+			/* Offline and online again, with no racer on the block. */
+			int slot = cs_iso_begin(w, pfn, pfn + cs_memblock_pages(),
+						CS_ISO_OFFLINE);
 
-			cs_hotplug_cycle(w, block);
-			cs_iso_end(h, slot);
+			if (slot >= 0) {
+				cs_hotplug_cycle(w, block);
+				cs_iso_end(w, slot);
+			} else {
+				cs_count(w, CS_G3_CLASH, 1);
+			}
 		}
 		cs_progress(w, "idle", 0);
 		msleep_interruptible(10 + cs_rand(100));
