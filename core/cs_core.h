@@ -328,6 +328,7 @@ struct cs_worker {
 	bool stall_reported;
 	bool returned;			/* its function returned */
 	bool died;			/* it exited without returning: D7 said so */
+	bool vanish;			/* inject=d7: return as if it had died */
 	unsigned long progress;
 	unsigned long last_jiffies;	/* of the last progress */
 	const char *doing;

@@ -215,11 +215,11 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 	[CS_D7_LIVENESS] = {
 		.id = "D7", .name = "d7_liveness", .seeds = "001 002",
 		.what =
-			"a worker that makes no progress for stall_s seconds, with what it was doing",
+			"a worker that makes no progress for stall_s seconds, or that died in its thread, with what it was doing",
 		.when = CS_EVERY_SECOND, .check = cs_liveness,
 		.inject = cs_inject_d7,
 		.inject_how =
-			"the first G1 or G4 thread stops making progress for stall_s + 3 s",
+			"the first G1 or G4 thread stops making progress for stall_s + 3 s; the second leaves as if it died",
 		.inject_in = BIT(CS_G1) | BIT(CS_G4),
 	},
 };

@@ -50,6 +50,8 @@ static int cs_worker_main(void *arg)
 	struct cs_worker *w = arg;
 	int ret = w->fn(w);
 
+	if (w->vanish)		/* inject=d7: as if it had died */
+		return ret;
 	WRITE_ONCE(w->returned, true);
 	if (w->gen >= 0)
 		cs_worker_done(w);

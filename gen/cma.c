@@ -459,6 +459,11 @@ bool cs_inject_d7(struct cs_harness *h, void *arg)
 	struct cs_worker *w = arg;
 	unsigned long until = jiffies + (h->set.stall_s + 3UL) * HZ;
 
+	if (w->id == 1) {
+		/* Its thread returns without the word a returning thread leaves. */
+		w->vanish = true;
+		return true;
+	}
 	if (w->id)
 		return false;
 	cs_progress(w, "injected stall", 0);
@@ -478,6 +483,8 @@ int cs_g1_thread(void *arg)
 	int nr_live = 0;
 
 	cs_inject(h, CS_D7_LIVENESS, w);
+	if (w->vanish)
+		return 0;
 	while (cs_keep_going(w)) {
 		if (nr_live < CS_G1_MAX_LIVE && (nr_live == 0 || cs_rand(2))) {
 			r = cs_g1_alloc(w);

@@ -246,6 +246,8 @@ int cs_g4_thread(void *arg)
 	bool comp;
 
 	cs_inject(h, CS_D7_LIVENESS, w);
+	if (w->vanish)
+		return 0;
 	while (cs_keep_going(w)) {
 		comp = cs_rand(100) < h->set.g4_comp_pct;
 		if (comp ? !cs_pick_comp(h, &start, &nr) : !cs_pick_range(h, &start, &nr)) {

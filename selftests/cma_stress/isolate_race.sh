@@ -17,7 +17,7 @@ MOD=isolate_race
 
 BAD_PARAMS="scenario=nosuch racer_threads=99 racer_threads=2000 hotplug_threads=2
 	inject=d9 inject=d5 audit_ms=0 max_pageblocks=0 veto_pct=101 hold_ms=-5"
-PLAN=$((5 + 12 + 1 + 1 + 10 + 2 + 1 + 5 + 2))
+PLAN=$((5 + 12 + 1 + 1 + 10 + 2 + 1 + 5 + 2 + 1))
 
 preflight
 [ -d /sys/devices/system/memory ] || skip_all "kernel built without memory hotplug"
@@ -60,6 +60,7 @@ else
 fi
 check "inject=d4: d4_ownership fires, no other detector" inject 4 d4_ownership
 check "inject=d7: d7_liveness fires, no other detector" inject 7 d7_liveness stall_s=2
+check "inject=d7: the thread that left without returning is reported as died" died_reported
 echo reset >"$D/control"
 
 # unload in the middle of a run leaves nothing behind; cs_core unloads

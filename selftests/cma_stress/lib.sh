@@ -234,6 +234,12 @@ inject() {
 	[ "${v:-0}" -gt 0 ] && [ "$(field verdict)" = FAIL ] && others_zero "$2"
 }
 
+# died_reported: inject=d7's second thread returned as if it had died, and
+# D7 said so on the console.
+died_reported() {
+	dmesg | grep -q "$MOD: FAIL(injected) d7_liveness: .* died (oops in its thread?)"
+}
+
 # busy KEY=VALUE: settings are refused while running.
 busy() {
 	echo "duration=0" >"$D/control" && echo start >"$D/control" || return 1
