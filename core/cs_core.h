@@ -192,6 +192,7 @@ struct cs_settings {
 	unsigned int g4_comp_pct;	/* G4 requests made with __GFP_COMP */
 	bool g4_adjacent;		/* G4 racers only keep off each other's pageblocks */
 	bool g4_over_offline;		/* racers and offlines may overlap (a hunt) */
+	unsigned int g4_hunt_delay_ms;	/* ... with this window widened */
 	bool g10_gigantic;		/* G10 grows 1 GiB pages without hugetlb_cma */
 	bool run_on_load, stop_on_fail, bare;
 	char inject[CS_STR];
@@ -462,6 +463,7 @@ struct cs_harness {
 	atomic_t isolating;		/* isolations of ours in flight (G2 waits) */
 	unsigned long last_pfn;		/* G4's latest range: G3 aims next to it */
 	unsigned long offlining_pfn;	/* G3's block now (G8 pins there), or 0 */
+	unsigned long offline_seq;	/* G3's offline attempts so far */
 	atomic64_t next_id;		/* G1 range ids */
 	void *leaked;			/* inject=d6: a range never given to cma_release() */
 	struct cs_iso *iso;		/* isolations in flight (core/isolation.c) */
@@ -619,6 +621,8 @@ int cs_hotplug_init(void);
 void cs_hotplug_exit(void);
 
 int cs_g4_thread(void *arg);
+int cs_g4_start(struct cs_harness *h);
+void cs_g4_cleanup(struct cs_harness *h);
 int cs_g7_thread(void *arg);
 int cs_g8_thread(void *arg);
 int cs_g9_thread(void *arg);

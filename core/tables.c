@@ -82,6 +82,7 @@ const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
 			[CS_G4_COMP] = "comp_requests",
 			[CS_G4_GONE] = "skipped_went_offline",
 		},
+		.start = cs_g4_start, .cleanup = cs_g4_cleanup,
 	},
 	[CS_G5] = {
 		.id = "G5", .name = "g5", .thread = "g5_pcp",

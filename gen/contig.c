@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/page-isolation.h>
@@ -40,23 +41,78 @@ static struct zone *cs_pick_zone(void)
 
 /*
  * g4_over_offline's hunt: the two pageblocks across the start of the
- * block G3 is offlining. A racer that fails on the offline's isolation
- * undoes it (the contig-undo bug), the next one isolates that pageblock
- * itself, and the offline can then finish under it. The same two
- * pageblocks every time, so the offline can finish at all.
+ * block G3 is offlining, once the offline has isolated that block (so a
+ * racer's failure undoes the offline's isolation, the contig-undo bug,
+ * and the next racer isolates the pageblock itself; the offline can then
+ * finish under it). The same two pageblocks every time, so the offline
+ * can finish at all.
  */
+static unsigned long cs_hunt_seq;	/* the offline seen isolated */
+
 static bool cs_pick_hunt(struct cs_harness *h, unsigned long *startp,
 			 unsigned long *nrp)
 {
-	unsigned long block = READ_ONCE(h->offlining_pfn);
+	unsigned long block = READ_ONCE(h->offlining_pfn), seq = READ_ONCE(h->offline_seq);
 	struct page *before = block ? pfn_to_online_page(block - 1) : NULL;
 
 	/* alloc_contig_range() takes one zone's pages. */
 	if (!before || page_zone(before) != page_zone(pfn_to_page(block)))
 		return false;
+	if (READ_ONCE(cs_hunt_seq) != seq) {
+		if (!cs_can_read_pageblocks() || !is_migrate_isolate(cs_pageblock_mt(block)))
+			return false;
+		WRITE_ONCE(cs_hunt_seq, seq);
+	}
 	*startp = block - pageblock_nr_pages;
 	*nrp = 2 * pageblock_nr_pages;
 	return true;
+}
+
+/*
+ * The hunt widens one window of the race: after a racer's migration, just
+ * before replace_free_hugepage_folios() (6.12.y and 6.14+) walks the range's
+ * struct pages, it spins g4_hunt_delay_ms, in its own thread only. An
+ * offline that can finish under the racer's isolation finishes then.
+ * A delay, not a change: what runs after it is the kernel's own code.
+ */
+static unsigned int cs_hunt_delay_ms;
+
+static int cs_hunt_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (!strncmp(current->comm, "cs_g4_racer/", 12))
+		mdelay(READ_ONCE(cs_hunt_delay_ms));
+	return 0;
+}
+
+static struct kprobe cs_hunt_kp = {
+	.symbol_name = "replace_free_hugepage_folios",
+	.pre_handler = cs_hunt_pre,
+};
+
+static bool cs_hunt_armed;
+
+int cs_g4_start(struct cs_harness *h)
+{
+	int ret;
+
+	if (!h->set.g4_over_offline || !h->set.g4_hunt_delay_ms || cs_hunt_armed)
+		return 0;
+	WRITE_ONCE(cs_hunt_delay_ms, h->set.g4_hunt_delay_ms);
+	cs_hunt_kp.addr = NULL;
+	cs_hunt_kp.flags = 0;
+	ret = register_kprobe(&cs_hunt_kp);
+	if (ret)
+		pr_warn("%s: hunt: no kprobe on %s (%d): the window stays as it is\n",
+			h->name, cs_hunt_kp.symbol_name, ret);
+	cs_hunt_armed = !ret;
+	return 0;
+}
+
+void cs_g4_cleanup(struct cs_harness *h)
+{
+	if (cs_hunt_armed)
+		unregister_kprobe(&cs_hunt_kp);
+	cs_hunt_armed = false;
 }
 
 /*

@@ -158,6 +158,7 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 	WRITE_ONCE(cs_veto_task, veto ? current : NULL);
 	cs_progress(w, "offline", pfn);
 	cs_op(w);
+	WRITE_ONCE(h->offline_seq, h->offline_seq + 1);
 	WRITE_ONCE(h->offlining_pfn, pfn);
 	ret = cs_memblock_set(block, false, timeout);
 	WRITE_ONCE(h->offlining_pfn, 0);
