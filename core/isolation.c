@@ -18,7 +18,7 @@
  *    whoever registers first, and a racer checks its range is online after
  *    registering: no block of the range can go offline until it is done.
  *    g4_over_offline lifts this rule (a hunt for the kernel's own race,
- *    docs/findings/contig-undo-offline-crash.md; it can crash a kernel).
+ *    docs/findings/contig-undo-offline.md; it can crash a kernel).
  *
  * A pageblock found ISOLATE in a finished range is a leftover only if no
  * other isolation of ours touched that range meanwhile: the registry keeps
@@ -67,9 +67,10 @@ static void cs_racer_reach(unsigned long *start, unsigned long *end,
 	*end = ALIGN(*end, span);
 }
 
-static bool cs_iso_clash(struct cs_harness *h, struct cs_iso *iso,
-			 unsigned long start, unsigned long end,
-			 enum cs_iso_kind kind)
+/* 0, or why [start, end) may not be isolated now: -EBUSY (racer), -EEXIST (offline). */
+static int cs_iso_clash(struct cs_harness *h, struct cs_iso *iso,
+			unsigned long start, unsigned long end,
+			enum cs_iso_kind kind)
 {
 	unsigned long span = h->set.g4_adjacent ? pageblock_nr_pages : MAX_ORDER_NR_PAGES;
 	int i;
@@ -92,24 +93,27 @@ static bool cs_iso_clash(struct cs_harness *h, struct cs_iso *iso,
 			continue;
 		}
 		if (cs_meets(&s, a, b))
-			return true;
+			return s.kind == CS_ISO_RACER ? -EBUSY : -EEXIST;
 	}
-	return false;
+	return 0;
 }
 
 /*
- * Register @w's isolation of [start, end): a slot number, or -EBUSY if it
- * would break a contract above (the caller skips the range and counts it).
+ * Register @w's isolation of [start, end): a slot number, or, if it would
+ * break a contract above, -EBUSY (a racer is there) or -EEXIST (a block
+ * being offlined is): the caller skips the range and counts it.
  */
 int cs_iso_begin(struct cs_worker *w, unsigned long start, unsigned long end,
 		 enum cs_iso_kind kind)
 {
 	struct cs_harness *h = w->h;
 	struct cs_iso *iso = h->iso;
-	int i, slot = -EBUSY;
+	int i, slot;
 
 	spin_lock(&iso->lock);
-	if (!cs_iso_clash(h, iso, start, end, kind)) {
+	slot = cs_iso_clash(h, iso, start, end, kind);
+	if (!slot) {
+		slot = -EBUSY;
 		for (i = 0; i < iso->nslots && slot < 0; i++)
 			if (!iso->slot[i].end)
 				slot = i;

@@ -81,6 +81,7 @@ const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
 			[CS_G4_CLASH] = "skipped_neighbour_racer",
 			[CS_G4_COMP] = "comp_requests",
 			[CS_G4_GONE] = "skipped_went_offline",
+			[CS_G4_OFFLINING] = "skipped_block_offlining",
 		},
 		.start = cs_g4_start, .cleanup = cs_g4_cleanup,
 	},

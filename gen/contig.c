@@ -280,8 +280,9 @@ static bool cs_pick_comp(struct cs_harness *h, unsigned long *startp,
 /*
  * Register a racer's range, then see that it is still online: once it is
  * registered G3 leaves its blocks alone (core/isolation.c), so it stays
- * online for the whole call. -EBUSY: it clashes with an isolation in
- * flight; -ENODEV: part of it went offline since it was picked.
+ * online for the whole call. -EBUSY: another racer is there; -EEXIST: a
+ * block being offlined is; -ENODEV: part of it went offline since it was
+ * picked.
  */
 static int cs_racer_begin(struct cs_worker *w, unsigned long start, unsigned long end)
 {
@@ -316,7 +317,8 @@ int cs_g4_thread(void *arg)
 		cs_op(w);
 		slot = cs_racer_begin(w, start, start + nr);
 		if (slot < 0) {
-			cs_count(w, slot == -EBUSY ? CS_G4_CLASH : CS_G4_GONE, 1);
+			cs_count(w, slot == -EBUSY ? CS_G4_CLASH :
+				 slot == -EEXIST ? CS_G4_OFFLINING : CS_G4_GONE, 1);
 			usleep_range(100, 200);
 			continue;
 		}

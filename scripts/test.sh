@@ -305,6 +305,18 @@ isolate_clean() {
 		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
 }
 
+# offline_race FLAVOUR: isolate_race's offline-race scenario, racers and
+# G3's offlines on the same memory blocks, with core/isolation.c's rule on
+# (docs/findings/contig-undo-offline.md): PASS, real work done, and the
+# rule refused at least one overlap (it was in play, not idle).
+offline_race() {
+	guest "offline-race" "$1" PASS '^g4_contig_ok: [1-9]' MODULE=isolate_race \
+		DURATION="$GUEST_DURATION" MODARGS="scenario=offline-race" &&
+		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT" || return 1
+	grep -Eq '^(g3_skipped_racer_on_block|g4_skipped_block_offlining|g4_skipped_went_offline): [1-9]' \
+		"$GUEST_OUT" || { echo "the registry refused no overlap of racers and offlines"; return 1; }
+}
+
 isolate_control() {
 	guest "isolate_race control" "$1" FAIL '\[harness\] .*isolate_race: FAIL d[1-3]_' \
 		MODULE=isolate_race PATCHES="$CS_TOP/kernel/patches/isolate-pcp-stale-6.12.patch" \
@@ -431,6 +443,7 @@ t "guest: with kernel/patches/export-syms-6.12.patch the symbols are taken as ex
 	PATCHES="$CS_TOP/kernel/patches/export-syms-6.12.patch"
 t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod debian
 t "guest: isolate-pcp-stale control FAILs isolate_race on debug" isolate_control debug
+t "guest: racers and offlines on the same blocks keep apart and PASS (offline-race, debug)" offline_race debug
 t "dkms add/build/install against Debian's 6.12, loaded in its guest" \
 	"$CS_TOP/scripts/dkms-test.sh"
 t "guest: arm64 clean 6.12 prod kernel PASSes" clean_run prod "" ARCH=arm64
