@@ -5,6 +5,7 @@
 #   make run        build the test kernel if needed, boot it in QEMU, run the
 #                   stress, print the verdict (exit 0 only on PASS)
 #   make test       the test suite; ends with "N passed, N failed"
+#   make test-long  the slow guest tests (reproducers); the same closing line
 #   make bench      benchmarks (numbers, no assertions)
 #   make deps       install the Debian packages the bench needs
 #
@@ -32,7 +33,10 @@ run:
 test:
 	scripts/test.sh
 
+test-long:
+	SET=long scripts/test.sh
+
 bench:
 	scripts/bench.sh
 
-.PHONY: all modules clean deps run test bench
+.PHONY: all modules clean deps run test test-long bench

@@ -37,7 +37,18 @@ n=0 passed=0 failed=0
 echo "TAP version 13"
 
 # t NAME COMMAND...: one test; its output is shown only when it fails.
+# tl NAME COMMAND...: a slow one, run by `make test-long` (SET=long) only.
+SET=${SET:-short}
+case $SET in short|long) ;; *) die "SET='$SET': use short (make test) or long (make test-long)" ;; esac
 t() {
+	[ "$SET" = short ] || return 0
+	run_test "$@"
+}
+tl() {
+	[ "$SET" = long ] || return 0
+	run_test "$@"
+}
+run_test() {
 	local name=$1 log
 	shift
 	[[ $name =~ $TESTS ]] || return 0
@@ -317,6 +328,19 @@ offline_race() {
 		"$GUEST_OUT" || { echo "the registry refused no overlap of racers and offlines"; return 1; }
 }
 
+# gigantic_offline EXPECT [VAR=VALUE ...]: docs/findings/contig-undo-offline.md's
+# reproducer, no module loaded: gigantic hugetlb pages through sysfs while
+# their zone's blocks go offline. The clean 6.12 debug kernel oopses in
+# replace_free_hugepage_folios() (2 of 2 runs, at 75 and 83 s); with
+# kernel/patches/contig-undo-fix-6.12.patch it PASSes with real work done.
+gigantic_offline() {
+	local expect=$1 want='^repro: offlines: [1-9][0-9]* done'
+	shift
+	[ "$expect" = PASS ] || want='RIP: 0010:replace_free_hugepage_folios'
+	guest gigantic-offline debug "$expect" "$want" JOB=gigantic-offline MEM=6144 \
+		DURATION=180 PRESSURE=30 TIMEOUT=900 CMDLINE="movablecore=512M page_owner=off" "$@"
+}
+
 isolate_control() {
 	guest "isolate_race control" "$1" FAIL '\[harness\] .*isolate_race: FAIL d[1-3]_' \
 		MODULE=isolate_race PATCHES="$CS_TOP/kernel/patches/isolate-pcp-stale-6.12.patch" \
@@ -451,6 +475,10 @@ t "guest: arm64 seed000 control FAILs on prod" seed000_control prod 6.12 ARCH=ar
 t "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (debug, kmemleak)" cycles_short
 t "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (debug)" fuzz_short
 t "guest: kselftests (prod)" selftests_in_guest prod
+tl "guest: gigantic pages racing memory offline oops the clean 6.12 debug kernel (contig-undo-offline, no module)" \
+	gigantic_offline FAIL
+tl "guest: ... and PASS with kernel/patches/contig-undo-fix-6.12.patch" \
+	gigantic_offline PASS PATCHES="$CS_TOP/kernel/patches/contig-undo-fix-6.12.patch"
 import_ktap
 
 echo "1..$n"
