@@ -4,7 +4,8 @@
 # 4 s, rmmod after a random 0 to 5 s (so in the run, in its stop, or after
 # it), then rmmod cs_core. Beside the user-memory pressure program, as the
 # stress job runs. After every cycle: no harness thread left, every memory
-# block online, MemTotal and the hugetlb pool at their baselines. After all
+# block online, no pageblock left isolated, MemTotal and the hugetlb pool
+# at their baselines. After all
 # of them, with the pressure stopped: CmaFree no more than one pageblock
 # per CMA area below its value before the cycles (both read with the areas
 # evacuated: see evacuate), and each area's bitmap as it was.
@@ -23,6 +24,13 @@ offline_blocks() { grep -L 1 /sys/devices/system/memory/memory*/online 2>/dev/nu
 cma_used() { cat /sys/kernel/debug/cma/*/used 2>/dev/null | tr '\n' ' '; }
 rand() { echo $(($(od -An -N2 -tu2 /dev/urandom) % $1)); }	# 0 .. $1-1
 hugepages() { awk '/^HugePages_Total/ {print $2}' /proc/meminfo; }
+# isolated: online pageblocks marked Isolate, from /proc/pagetypeinfo's
+# block counts (its header names the column; a data line has the same
+# four leading words as the header).
+isolated() {
+	awk '/^Number of blocks type/ { for (i = 5; i <= NF; i++) if ($i == "Isolate") c = i; next }
+		c && /^Node/ { s += $c } END { print s + 0 }' /proc/pagetypeinfo
+}
 # drain: pages on a per-CPU free list are not free to the counters;
 # offlining a movable memory block drains every pcp list of its zone
 # (whether or not the offline then succeeds), so offline and online the
@@ -108,8 +116,8 @@ insmod /lib/cs/cs_core.ko && insmod /lib/cs/cma_stress.ko duration=2 &&
 	echo start >/sys/kernel/debug/cma_stress/control && sleep 4
 rmmod cma_stress
 rmmod cs_core
-mt0=$(memtotal) off0=$(offline_blocks) used0=$(cma_used) hp0=$(hugepages) cf0=$(settle)
-echo "cycles: baseline MemTotal=${mt0}kB CmaFree=${cf0}kB cma_areas=$nareas offline_blocks=$off0 cma_used='$used0' HugePages_Total=$hp0"
+mt0=$(memtotal) off0=$(offline_blocks) used0=$(cma_used) hp0=$(hugepages) cf0=$(settle) iso0=$(isolated)
+echo "cycles: baseline MemTotal=${mt0}kB CmaFree=${cf0}kB cma_areas=$nareas offline_blocks=$off0 isolated_pageblocks=$iso0 cma_used='$used0' HugePages_Total=$hp0"
 
 cs-pressure "${PRESSURE:-50}" &
 pp=$!
@@ -134,6 +142,7 @@ while [ "$i" -lt "$CYCLES" ]; do
 	rmmod cs_core || why="$why rmmod cs_core failed"
 	grep -qs '^cs_' /proc/[0-9]*/comm && why="$why harness threads left"
 	[ "$(offline_blocks)" -eq "$off0" ] || why="$why $(offline_blocks) memory blocks offline (were $off0)"
+	[ "$(isolated)" -eq "$iso0" ] || why="$why $(isolated) pageblocks isolated (were $iso0)"
 	[ "$(memtotal)" -eq "$mt0" ] || why="$why MemTotal $(memtotal)kB (was ${mt0}kB)"
 	[ "$(hugepages)" -eq "$hp0" ] || why="$why HugePages_Total $(hugepages) (was $hp0)"
 	mods="$mods $m"
@@ -151,7 +160,7 @@ wait "$pp" 2>/dev/null
 cf1=$(settle) used1=$(cma_used)
 tol=$((nareas * pb_kb))
 d=$((cf1 - cf0))
-echo "cycles: after $i: MemTotal=$(memtotal)kB CmaFree=${cf1}kB (was ${cf0}kB, change ${d}kB, allowed -${tol}kB) offline_blocks=$(offline_blocks) cma_used='$used1' HugePages_Total=$(hugepages)"
+echo "cycles: after $i: MemTotal=$(memtotal)kB CmaFree=${cf1}kB (was ${cf0}kB, change ${d}kB, allowed -${tol}kB) offline_blocks=$(offline_blocks) isolated_pageblocks=$(isolated) cma_used='$used1' HugePages_Total=$(hugepages)"
 # Lower is what a leak looks like: pages of an area not given back. Higher
 # is not: the movable pages that sat in an area before (the shell's, the
 # kernel's) are migrated out by every cma_alloc() and do not come back.
