@@ -7,19 +7,21 @@
 # seconds. Beside the user-memory pressure program, so migrations take time.
 #
 # On 7.x, vm.movable_gigantic_pages lets gigantic pages come from
-# ZONE_MOVABLE, whose blocks are the offlinable ones; elsewhere the blocks
-# offlined are those of the highest zone below ZONE_MOVABLE (boot with a
-# small movablecore= so that zone has free blocks above 4 GiB).
+# ZONE_MOVABLE, whose blocks are the offlinable ones (MODARGS
+# movable_gigantic=0 leaves it off); elsewhere the blocks offlined are
+# those of the highest zone below ZONE_MOVABLE (boot with a small
+# movablecore= so that zone has free blocks above 4 GiB).
 #
 # The harness modules are not loaded: what this shows is the kernel's.
 # Prints "repro: ..." lines and verdict PASS when every block is back
 # online and nothing crashed (the host's console parser fails the run on a
 # BUG, Oops or WARNING line).
-GIG_LOOPS=2 OFFLINE_S=5
+GIG_LOOPS=2 OFFLINE_S=5 MOVABLE_GIGANTIC=1
 for a in $MODARGS; do
 	case $a in
 	gig_loops=*) GIG_LOOPS=${a#gig_loops=} ;;
 	offline_s=*) OFFLINE_S=${a#offline_s=} ;;
+	movable_gigantic=*) MOVABLE_GIGANTIC=${a#movable_gigantic=} ;;
 	esac
 done
 H=/sys/kernel/mm/hugepages/hugepages-1048576kB
@@ -30,7 +32,7 @@ if [ ! -d "$H" ]; then
 	exit 1
 fi
 zone=Normal
-if [ -w /proc/sys/vm/movable_gigantic_pages ]; then
+if [ "$MOVABLE_GIGANTIC" = 1 ] && [ -w /proc/sys/vm/movable_gigantic_pages ]; then
 	echo 1 >/proc/sys/vm/movable_gigantic_pages
 	zone=Movable
 fi
