@@ -101,11 +101,21 @@ test_check_config() {
 # The plot of a captured seed 000 run: CSV extracted, the first violation
 # found and drawn, a PNG written.
 test_series_plot() {
-	local d=$OUT/plot
+	local d=$OUT/plot g=$OUT/plot-gap log=$OUT/gap.log
 	"$CS_TOP/scripts/series-plot.sh" "$CS_TOP/tests/series/seed000-prod-6.12.log" "$d" &&
 		[ "$(wc -l <"$d/series.csv")" -gt 100 ] &&
 		grep -q "set arrow 1 from 0.253" "$d/series.gp" &&
-		[ -s "$d/series.png" ] && file "$d/series.png" | grep -q 'PNG image'
+		grep -q "set label 1 'first violation: d2_freelist'" "$d/series.gp" &&
+		grep -q "noenhanced" "$d/series.gp" &&
+		! grep -q '^$' "$d/series.dat" &&
+		[ -s "$d/series.png" ] && file "$d/series.png" | grep -q 'PNG image' || return 1
+	# A pause in sampling (10 s added from the 50th sample on) is a break
+	# in the lines: one blank line in the plotted data.
+	awk -F, 'BEGIN { OFS = "," } /^==== end series/ { on = 0 }
+		on && ++k > 50 { $1 += 10 } { print } /^==== series / { on = 1 }' \
+		"$CS_TOP/tests/series/seed000-prod-6.12.log" >"$log"
+	"$CS_TOP/scripts/series-plot.sh" "$log" "$g" >/dev/null &&
+		[ "$(grep -c '^$' "$g/series.dat")" -eq 1 ]
 }
 
 # The seed 000 check on a guest the bug crashed before it printed the
@@ -452,7 +462,7 @@ t "report check: a PASS needs every detector run and every generator's work" tes
 t "symbol routes: every IBT case decided as README says" test_route
 t "modules build warning-free with W=1 and sparse" test_module_warnings
 t "checkpatch --strict on every C file" test_checkpatch
-t "series plot of a captured seed000 run marks the first violation" test_series_plot
+t "series plot of a captured seed000 run: literal title, first violation marked with its detector, pauses as gaps" test_series_plot
 t "seed 000 check: a guest that died before its report is judged by the console's first-violation line" test_seed000_console
 t "guest: clean 6.12 debug kernel PASSes, every listed failure return covered" clean_cov debug
 t "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" clean_cov prod
