@@ -91,16 +91,17 @@ patch_list() {
 	done
 }
 
-# The config fragments of this arch and flavour, in merge order.
-# The config fragments, in order; arch-$ARCH-$KVER.config where it exists
-# holds what only that release spells so (6.1's DMA_PERNUMA_CMA is 6.12's
-# DMA_NUMA_CMA).
+# The config fragments of this arch and flavour, in merge order. What only
+# one release spells so is in $KVER.config (6.12's PROC_SYSCTL is 7.3's
+# SYSCTL) and, for one arch, arch-$ARCH-$KVER.config (6.1's
+# DMA_PERNUMA_CMA is 6.12's DMA_NUMA_CMA); with KSRC neither is used.
 fragment_list() {
-	local v=$CS_TOP/kernel/config/arch-$ARCH-$KVER.config
-	printf '%s\n' "$CS_TOP/kernel/config/base.config" \
-		"$CS_TOP/kernel/config/arch-$ARCH.config" \
-		"$CS_TOP/kernel/config/$FLAVOUR.config"
-	[ -n "${KSRC:-}" ] || [ ! -e "$v" ] || printf '%s\n' "$v"
+	local d=$CS_TOP/kernel/config f
+	printf '%s\n' "$d/base.config" "$d/arch-$ARCH.config" "$d/$FLAVOUR.config"
+	[ -z "${KSRC:-}" ] || return 0
+	for f in "$d/$KVER.config" "$d/arch-$ARCH-$KVER.config"; do
+		[ ! -e "$f" ] || printf '%s\n' "$f"
+	done
 }
 
 # size_facts: SIZE (default) and its guest/size/ file, which gives the
