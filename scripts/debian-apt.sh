@@ -135,12 +135,11 @@ cs_apt_has() {
 }
 
 # cs_apt_fetch DIR SUITE ARCH DEST PACKAGE...: download the PACKAGEs with
-# the private state in DIR (updated first) and unpack them all into DEST
-# (replaced as a whole), with DEST/.cs-versions: "package version" lines.
+# the private state in DIR (cs_apt_update first) and unpack them all into
+# DEST (replaced as a whole), with DEST/.cs-versions: "package version" lines.
 cs_apt_fetch() {
 	cs_dir=$1 cs_suite=$2 cs_arch=$3 cs_dest=$4
 	shift 4
-	cs_apt_update "$cs_dir" "$cs_suite" "$cs_arch"
 	rm -rf "$cs_dir/deb" "$cs_dest.new"
 	mkdir -p "$cs_dir/deb" "$cs_dest.new"
 	cs_what="$*"

@@ -58,6 +58,7 @@ install_missing() {
 arm64_busybox() {
 	bb=$CS_CACHE/arm64-busybox
 	[ -x "$bb/bin/busybox" ] && return 0
+	cs_apt_update "$CS_CACHE/apt-arm64" "" arm64
 	cs_apt_fetch "$CS_CACHE/apt-arm64" "" arm64 "$bb.pkg" busybox-static
 	[ -x "$bb.pkg/bin/busybox" ] || die "busybox-static:arm64 has no bin/busybox"
 	rm -rf "$bb"
@@ -69,6 +70,7 @@ private_source() {
 	pkg=linux-source-$KVER
 	dest=$CS_CACHE/pkg/$pkg
 	[ -e "$dest/usr/src/$pkg.tar.xz" ] && cs_pkg_version "$dest" "$pkg" >/dev/null && return 0
+	cs_apt_update "$CS_CACHE/apt-$src_suite" "$src_suite" ""
 	cs_apt_fetch "$CS_CACHE/apt-$src_suite" "$src_suite" "" "$dest" "$pkg"
 	[ -e "$dest/usr/src/$pkg.tar.xz" ] || die "Debian package $pkg has no usr/src/$pkg.tar.xz"
 }
