@@ -54,7 +54,7 @@ local_kdir() {
 	# linux-source-$KVER: compiler answers and the host tools.
 	pdir=$CS_CACHE/pkg/linux-source-$KVER
 	pver=$(cs_pkg_version "$pdir" "linux-source-$KVER") || {
-		"$CS_TOP/scripts/deps.sh" >&2
+		KVER=$KVER "$CS_TOP/scripts/deps.sh" >&2
 		pver=$(cs_pkg_version "$pdir" "linux-source-$KVER") ||
 			die "Debian package linux-source-$KVER is not unpacked in $pdir: KVER=$KVER scripts/deps.sh fetches it"
 	}
