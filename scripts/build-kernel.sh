@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build (or reuse) a cma-stress test kernel and print its build directory.
 #
-# allnoconfig + kernel/config/{base,arch-$ARCH,$FLAVOUR}.config, optionally
+# allnoconfig + kernel/config/{base,arch-$ARCH,$FLAVOUR}.config (and the
+# per-release fragments of fragment_list in lib.sh), optionally
 # with PATCHES applied, in a private copy of the source tree cached under
 # $CS_CACHE/build/. The key covers the source version, arch, flavour, the
 # fragments and the patches, so a second call with the same inputs is a
@@ -38,14 +39,25 @@ if [ -n "$KSRC" ]; then
 	SRC_ID="ksrc:$SRC_DIR"
 else
 	pkg=linux-source-$KVER
-	ver=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) ||
-		die "Debian package '$pkg' is not installed: apt-get install $pkg (scripts/deps.sh does)"
+	suite=$(cs_kver_suite "$KVER")
+	if [ -n "$suite" ]; then
+		# Not in the host's sources: deps.sh unpacked it into the cache.
+		pdir=$CS_CACHE/pkg/$pkg
+		ver=$(cs_pkg_version "$pdir" "$pkg") ||
+			die "Debian package '$pkg' (from $suite) is not unpacked in $pdir: KVER=$KVER scripts/deps.sh fetches it"
+		tarball=$pdir/usr/src/$pkg.tar.xz
+		refetch="KVER=$KVER scripts/deps.sh after rm -r $pdir"
+	else
+		ver=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) ||
+			die "Debian package '$pkg' is not installed: apt-get install $pkg (scripts/deps.sh does)"
+		tarball=/usr/src/$pkg.tar.xz
+		refetch="reinstall $pkg"
+	fi
 	SRC_LABEL=$(printf '%s' "$ver" | tr '~:' '__')
 	SRC_ID="pkg:$pkg:$ver"
 	SRC_DIR=$CS_CACHE/src/$SRC_LABEL/linux
 	if [ ! -e "$CS_CACHE/src/$SRC_LABEL/.extracted" ]; then
-		tarball=/usr/src/$pkg.tar.xz
-		need_file "$tarball" "reinstall $pkg"
+		need_file "$tarball" "$refetch"
 		log "extracting $tarball"
 		rm -rf "$CS_CACHE/src/$SRC_LABEL"
 		mkdir -p "$CS_CACHE/src/$SRC_LABEL"

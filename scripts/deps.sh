@@ -8,10 +8,18 @@
 # arm64-only package lists under $CS_CACHE/apt-arm64 (so dpkg's
 # architectures stay as they are, and no root is needed), and unpacked to
 # $CS_CACHE/arm64-busybox/bin/busybox, where scripts/mkinitramfs.sh takes it.
+#
+# A KVER whose linux-source the host's sources do not have (7.3: Debian's
+# trixie-backports) is fetched the same private way, from that suite of
+# the host's Debian archive (scripts/debian-apt.sh), and unpacked, not
+# installed, to $CS_CACHE/pkg/linux-source-$KVER, where
+# scripts/build-kernel.sh takes the tarball.
 set -eu
 ARCH=${ARCH:-x86_64}
 KVER=${KVER:-6.12}
 CS_CACHE=${CS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cma-stress}
+# shellcheck source=debian-apt.sh
+. "$(dirname "$0")/debian-apt.sh"
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils kmod
 rsync file ccache busybox-static shellcheck sparse gawk gnuplot-nox"
 case $ARCH in
@@ -19,9 +27,13 @@ x86_64) pkgs="$pkgs qemu-system-x86" ;;
 arm64) pkgs="$pkgs qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross device-tree-compiler" ;;
 *) echo "deps.sh: error: ARCH='$ARCH': use x86_64 or arm64" >&2; exit 2 ;;
 esac
-[ -n "${KSRC:-}" ] || pkgs="$pkgs linux-source-$KVER"
-
 die() { echo "deps.sh: error: $*" >&2; exit 2; }
+
+src_suite=
+if [ -z "${KSRC:-}" ]; then
+	src_suite=$(cs_kver_suite "$KVER")
+	[ -n "$src_suite" ] || pkgs="$pkgs linux-source-$KVER"
+fi
 
 install_missing() {
 	missing=
@@ -46,37 +58,24 @@ install_missing() {
 arm64_busybox() {
 	bb=$CS_CACHE/arm64-busybox
 	[ -x "$bb/bin/busybox" ] && return 0
-	for c in apt-get dpkg-deb; do
-		command -v "$c" >/dev/null 2>&1 ||
-			die "'$c' not found: it fetches busybox-static:arm64 (or put a static arm64 busybox at $bb/bin/busybox)"
-	done
-	apt=$CS_CACHE/apt-arm64
-	rm -rf "$apt/deb"
-	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/deb"
-	# Root: apt would drop to its _apt user, who cannot write here.
-	sandbox=
-	[ "$(id -u)" -ne 0 ] || sandbox="-o APT::Sandbox::User=root"
-	echo "deps.sh: fetching busybox-static:arm64" >&2
-	# shellcheck disable=SC2086
-	set -- -q $sandbox -o APT::Architecture=arm64 -o APT::Architectures=arm64 \
-		-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" \
-		-o Dir::State::status=/dev/null
-	# A source without arm64 makes update complain; download then says
-	# whether the Debian archive answered.
-	apt-get "$@" update >"$apt/update.log" 2>&1 ||
-		echo "deps.sh: warning: apt-get update for arm64 reported errors (see $apt/update.log)" >&2
-	(cd "$apt/deb" && apt-get "$@" download busybox-static >"$apt/download.log" 2>&1) ||
-		die "could not download the Debian package busybox-static:arm64 (see $apt/download.log and $apt/update.log)"
-	set -- "$apt"/deb/busybox-static_*_arm64.deb
-	[ -e "$1" ] || die "apt-get download left no busybox-static_*_arm64.deb in $apt/deb"
-	rm -rf "$bb.new"
-	dpkg-deb -x "$1" "$bb.new" || die "dpkg-deb -x $1 failed"
-	[ -x "$bb.new/bin/busybox" ] || die "$1 has no bin/busybox"
+	cs_apt_update "$CS_CACHE/apt-arm64" "" arm64
+	cs_apt_fetch "$CS_CACHE/apt-arm64" "" arm64 "$bb.pkg" busybox-static
+	[ -x "$bb.pkg/bin/busybox" ] || die "busybox-static:arm64 has no bin/busybox"
 	rm -rf "$bb"
-	mv "$bb.new" "$bb"
-	rm -rf "$apt/deb"
+	mv "$bb.pkg" "$bb"
+}
+
+# linux-source-$KVER from $src_suite, unpacked to $CS_CACHE/pkg/.
+private_source() {
+	pkg=linux-source-$KVER
+	dest=$CS_CACHE/pkg/$pkg
+	[ -e "$dest/usr/src/$pkg.tar.xz" ] && cs_pkg_version "$dest" "$pkg" >/dev/null && return 0
+	cs_apt_update "$CS_CACHE/apt-$src_suite" "$src_suite" ""
+	cs_apt_fetch "$CS_CACHE/apt-$src_suite" "$src_suite" "" "$dest" "$pkg"
+	[ -e "$dest/usr/src/$pkg.tar.xz" ] || die "Debian package $pkg has no usr/src/$pkg.tar.xz"
 }
 
 # shellcheck disable=SC2086
 install_missing $pkgs "$@"
 [ "$ARCH" != arm64 ] || arm64_busybox
+[ -z "$src_suite" ] || private_source

@@ -4,7 +4,8 @@
 #
 # Variables every script understands (all optional):
 #   ARCH     x86_64 (default) or arm64
-#   KVER     6.12 (default) or 6.1: Debian's linux-source-$KVER
+#   KVER     6.12 (default), 6.1 or 7.3: Debian's linux-source-$KVER (7.3
+#            from trixie-backports, unpacked into CS_CACHE by scripts/deps.sh)
 #   KSRC     any kernel source tree instead of the Debian package
 #   FLAVOUR  debug (default) or prod
 #   PATCHES  patch files or directories of *.patch (colon-separated) applied to a copy
@@ -20,6 +21,9 @@ PATCHES=${PATCHES:-}
 CS_CACHE=${CS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cma-stress}
 # Bump when the layout of a cached build changes, to invalidate old ones.
 CS_BUILD_ABI=1
+
+# shellcheck source=debian-apt.sh
+. "$CS_TOP/scripts/debian-apt.sh"
 
 log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 2; }
@@ -38,7 +42,7 @@ check_vars() {
 	case $ARCH in x86_64|arm64) ;; *) die "ARCH='$ARCH': use x86_64 or arm64" ;; esac
 	case $FLAVOUR in debug|prod) ;; *) die "FLAVOUR='$FLAVOUR': use debug or prod" ;; esac
 	if [ -z "$KSRC" ]; then
-		case $KVER in 6.1|6.12) ;; *) die "KVER='$KVER': use 6.1 or 6.12, or KSRC=/path/to/tree" ;; esac
+		case $KVER in 6.1|6.12|7.3) ;; *) die "KVER='$KVER': use 6.1, 6.12 or 7.3, or KSRC=/path/to/tree" ;; esac
 	fi
 	local p
 	local IFS=:
@@ -87,16 +91,17 @@ patch_list() {
 	done
 }
 
-# The config fragments of this arch and flavour, in merge order.
-# The config fragments, in order; arch-$ARCH-$KVER.config where it exists
-# holds what only that release spells so (6.1's DMA_PERNUMA_CMA is 6.12's
-# DMA_NUMA_CMA).
+# The config fragments of this arch and flavour, in merge order. What only
+# one release spells so is in $KVER.config (6.12's PROC_SYSCTL is 7.3's
+# SYSCTL) and, for one arch, arch-$ARCH-$KVER.config (6.1's
+# DMA_PERNUMA_CMA is 6.12's DMA_NUMA_CMA); with KSRC neither is used.
 fragment_list() {
-	local v=$CS_TOP/kernel/config/arch-$ARCH-$KVER.config
-	printf '%s\n' "$CS_TOP/kernel/config/base.config" \
-		"$CS_TOP/kernel/config/arch-$ARCH.config" \
-		"$CS_TOP/kernel/config/$FLAVOUR.config"
-	[ -n "${KSRC:-}" ] || [ ! -e "$v" ] || printf '%s\n' "$v"
+	local d=$CS_TOP/kernel/config f
+	printf '%s\n' "$d/base.config" "$d/arch-$ARCH.config" "$d/$FLAVOUR.config"
+	[ -z "${KSRC:-}" ] || return 0
+	for f in "$d/$KVER.config" "$d/arch-$ARCH-$KVER.config"; do
+		[ ! -e "$f" ] || printf '%s\n' "$f"
+	done
 }
 
 # size_facts: SIZE (default) and its guest/size/ file, which gives the
