@@ -12,16 +12,21 @@
 # those of the highest zone below ZONE_MOVABLE (boot with a small
 # movablecore= so that zone has free blocks above 4 GiB).
 #
+# SMALL_HUGE (8) free 2 MiB hugetlb pages sit in the pool, as on a box that
+# uses hugetlb: since 6.15 replace_free_hugepage_folios() walks the range's
+# struct pages only when such pages exist.
+#
 # The harness modules are not loaded: what this shows is the kernel's.
 # Prints "repro: ..." lines and verdict PASS when every block is back
 # online and nothing crashed (the host's console parser fails the run on a
 # BUG, Oops or WARNING line).
-GIG_LOOPS=2 OFFLINE_S=5 MOVABLE_GIGANTIC=1
+GIG_LOOPS=2 OFFLINE_S=5 MOVABLE_GIGANTIC=1 SMALL_HUGE=8
 for a in $MODARGS; do
 	case $a in
 	gig_loops=*) GIG_LOOPS=${a#gig_loops=} ;;
 	offline_s=*) OFFLINE_S=${a#offline_s=} ;;
 	movable_gigantic=*) MOVABLE_GIGANTIC=${a#movable_gigantic=} ;;
+	small_huge=*) SMALL_HUGE=${a#small_huge=} ;;
 	esac
 done
 H=/sys/kernel/mm/hugepages/hugepages-1048576kB
@@ -46,6 +51,9 @@ nblocks=$(echo "$blocks" | wc -w)
 echo "repro: kernel $(uname -r): gigantic pages from $zone, $nblocks online $zone blocks to offline, $GIG_LOOPS allocation loops, ${DURATION}s"
 [ "$nblocks" -gt 0 ] || { echo "repro: no $zone memory block to offline"; echo "verdict: FAIL"; exit 1; }
 
+S=/sys/kernel/mm/hugepages/hugepages-2048kB
+[ ! -d "$S" ] || echo "$SMALL_HUGE" >"$S/nr_hugepages"
+echo "repro: free 2 MiB hugetlb pages: $(cat "$S/free_hugepages" 2>/dev/null || echo none)"
 cs-pressure "${PRESSURE:-30}" &
 pp=$!
 end=$(($(cut -d. -f1 /proc/uptime) + DURATION))
@@ -99,7 +107,7 @@ done
 [ "$hung" -eq 0 ] || echo "repro: $hung allocation loop(s) still blocked 60s after the end (a task that died holding a hugetlb lock?)"
 kill "$pp" 2>/dev/null
 wait "$pp" 2>/dev/null
-[ "$hung" -ne 0 ] || echo 0 >"$H/nr_hugepages"
+[ "$hung" -ne 0 ] || { echo 0 >"$H/nr_hugepages"; [ ! -d "$S" ] || echo 0 >"$S/nr_hugepages"; }
 off=0
 for nb in $blocks; do
 	[ "$(cat "$M/memory$nb/online")" = 1 ] || off=$((off + 1))
