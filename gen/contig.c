@@ -95,9 +95,10 @@ int cs_g4_start(struct cs_harness *h)
 {
 	int ret;
 
-	if (!h->set.g4_over_offline || !h->set.g4_hunt_delay_ms || cs_hunt_armed)
+	/* The probe stays until unload: a run that does not hunt sets no delay. */
+	WRITE_ONCE(cs_hunt_delay_ms, h->set.g4_over_offline ? h->set.g4_hunt_delay_ms : 0);
+	if (!READ_ONCE(cs_hunt_delay_ms) || cs_hunt_armed)
 		return 0;
-	WRITE_ONCE(cs_hunt_delay_ms, h->set.g4_hunt_delay_ms);
 	cs_hunt_kp.addr = NULL;
 	cs_hunt_kp.flags = 0;
 	ret = register_kprobe(&cs_hunt_kp);
