@@ -8,15 +8,25 @@
  * pools); where it cannot be reached (no CONFIG_CMA, or sealed by IBT) the
  * areas are found as runs of MIGRATE_CMA pageblocks, which needs nothing
  * in flight: load time is quiet.
+ *
+ * An area is one or more ranges of pfns: since 6.14 struct cma has up to
+ * CMA_MAX_RANGES of them (hugetlb_cma's cma_declare_contiguous_multi()
+ * takes memory around holes), each with its own bitmap; every rule here
+ * covers every range (core/compat.h reads them). A module built without
+ * mm/cma.h cannot see the ranges there, and cma_get_base() WARNs on an
+ * area of several: it finds the areas as pageblock runs instead.
  */
 #include <linux/module.h>
 #include <linux/cma.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include "cs_core.h"
+#include "compat.h"
 
 static int (*p_cma_for_each_area)(int (*)(struct cma *, void *), void *);
+#ifndef CS_HAVE_MM_CMA_H
 static phys_addr_t (*p_cma_get_base)(const struct cma *);
+#endif
 static unsigned long (*p_cma_get_size)(const struct cma *);
 static const char *(*p_cma_get_name)(const struct cma *);
 
@@ -24,7 +34,9 @@ static struct cs_sym cs_area_syms[] = {
 	/* Its callback may sleep (we allocate in it). */
 	{ "cma_for_each_area", (void **)&p_cma_for_each_area, true, true,
 	  "named CMA areas (found as pageblock runs instead)" },
+#ifndef CS_HAVE_MM_CMA_H	/* else the ranges are read from struct cma */
 	{ "cma_get_base", (void **)&p_cma_get_base, true, true, "named CMA areas" },
+#endif
 	{ "cma_get_size", (void **)&p_cma_get_size, true, true, "named CMA areas" },
 	{ "cma_get_name", (void **)&p_cma_get_name, true, true, "named CMA areas" },
 };
@@ -38,8 +50,29 @@ int cs_areas_init(void)
 
 static bool cs_named_areas(void)
 {
-	return p_cma_for_each_area && p_cma_get_base && p_cma_get_size &&
-	       p_cma_get_name;
+#ifndef CS_HAVE_MM_CMA_H
+	if (CS_CMA_MULTI_RANGE || !p_cma_get_base)
+		return false;
+#endif
+	return p_cma_for_each_area && p_cma_get_size && p_cma_get_name;
+}
+
+/* @a's ranges, from struct cma where it can be read, else cma_get_base(). */
+static void cs_area_ranges(struct cs_area *a, struct cma *cma)
+{
+#ifdef CS_HAVE_MM_CMA_H
+	int r;
+
+	a->nranges = min(cs_cma_nranges(cma), CS_AREA_RANGES);
+	for (r = 0; r < a->nranges; r++) {
+		a->range[r].start = cs_cma_base(cma, r);
+		a->range[r].end = a->range[r].start + cs_cma_count(cma, r);
+	}
+#else
+	a->nranges = 1;
+	a->range[0].start = PHYS_PFN(p_cma_get_base(cma));
+	a->range[0].end = a->range[0].start + (p_cma_get_size(cma) >> PAGE_SHIFT);
+#endif
 }
 
 static int cs_count_cb(struct cma *cma, void *data)
@@ -52,7 +85,7 @@ static int cs_area_cb(struct cma *cma, void *data)
 {
 	struct cs_harness *h = data;
 	struct cs_area *a;
-	unsigned long base = PHYS_PFN(p_cma_get_base(cma));
+	unsigned long base;
 
 	if (h->nr_areas >= h->max_areas)
 		return 0;	/* one added since we counted: next load */
@@ -66,7 +99,8 @@ static int cs_area_cb(struct cma *cma, void *data)
 		return 0;
 	}
 	a = &h->areas[h->nr_areas++];
-	a->base_pfn = base;
+	cs_area_ranges(a, cma);
+	base = a->range[0].start;
 	a->count = p_cma_get_size(cma) >> PAGE_SHIFT;
 	strscpy(a->name, p_cma_get_name(cma), sizeof(a->name));
 	a->zone = pfn_valid(base) ? page_zone(pfn_to_page(base)) : NULL;
@@ -87,17 +121,21 @@ static int cs_cma_runs(struct cs_area *out, int max)
 		bool prev = false;
 
 		for (; pfn < zone_end_pfn(zone); pfn += pageblock_nr_pages) {
-			bool cma = pfn_to_online_page(pfn) &&
-				   is_migrate_cma(cs_pageblock_mt(pfn));
+			bool iso, cma = pfn_to_online_page(pfn) &&
+					is_migrate_cma(cs_pageblock_type(pfn, &iso));
 
 			if (cma && !prev && out && n < max) {
-				out[n].base_pfn = pfn;
+				out[n].nranges = 1;
+				out[n].range[0].start = pfn;
+				out[n].range[0].end = pfn;
 				out[n].zone = zone;
 				snprintf(out[n].name, sizeof(out[n].name), "cma-run-%d", n);
 			}
 			n += cma && !prev;
-			if (cma && out && n <= max)
+			if (cma && out && n <= max) {
+				out[n - 1].range[0].end += pageblock_nr_pages;
 				out[n - 1].count += pageblock_nr_pages;
+			}
 			prev = cma;
 			if (!(pfn & (SZ_1G / PAGE_SIZE - 1)))
 				cond_resched();
@@ -170,10 +208,43 @@ struct cs_area *cs_area_of(struct cs_harness *h, unsigned long pfn)
 	int i;
 
 	for (i = 0; i < h->nr_areas; i++)
-		if (pfn >= h->areas[i].base_pfn &&
-		    pfn < h->areas[i].base_pfn + h->areas[i].count)
+		if (cs_area_off(&h->areas[i], pfn) >= 0)
 			return &h->areas[i];
 	return NULL;
+}
+
+/* @pfn's page in @a's ranges laid end to end (G1's books), or -1. */
+long cs_area_off(const struct cs_area *a, unsigned long pfn)
+{
+	unsigned long off = 0;
+	int r;
+
+	for (r = 0; r < a->nranges; r++) {
+		const struct cs_span *s = &a->range[r];
+
+		if (pfn >= s->start && pfn < s->end)
+			return off + pfn - s->start;
+		off += s->end - s->start;
+	}
+	return -1;
+}
+
+/* The pfn of page @off of @a's ranges laid end to end. */
+unsigned long cs_area_pfn(const struct cs_area *a, unsigned long off)
+{
+	int r;
+
+	for (r = 0; r < a->nranges - 1; r++) {
+		if (off < a->range[r].end - a->range[r].start)
+			break;
+		off -= a->range[r].end - a->range[r].start;
+	}
+	return a->range[r].start + off;
+}
+
+const struct cs_span *cs_area_any_range(const struct cs_area *a)
+{
+	return &a->range[cs_rand(a->nranges)];
 }
 
 /* Does memory block @block touch a CMA area (its offline must refuse)? */
@@ -181,13 +252,12 @@ bool cs_block_near_area(struct cs_harness *h, unsigned long block)
 {
 	unsigned long start = block * cs_memblock_pages();
 	unsigned long end = start + cs_memblock_pages();
-	int i;
+	int i, r;
 
-	for (i = 0; i < h->nr_areas; i++) {
-		unsigned long a = h->areas[i].base_pfn;
-
-		if (start <= a + h->areas[i].count && end >= a)
-			return true;
-	}
+	for (i = 0; i < h->nr_areas; i++)
+		for (r = 0; r < h->areas[i].nranges; r++)
+			if (start <= h->areas[i].range[r].end &&
+			    end >= h->areas[i].range[r].start)
+				return true;
 	return false;
 }

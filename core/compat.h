@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every difference between the kernels cma-stress supports
- * (6.1 and 6.12, and mainline where it moved on) lives here, so the rest
+ * (6.1, 6.12 and 7.3, and mainline where it moved on) lives here, so the rest
  * of the code reads the same on all of them. CS_KVER is the kernel's
  * VERSION * 100 + PATCHLEVEL (612 for 6.12), set by Kbuild from the tree
  * being built against.
@@ -14,6 +14,9 @@
 
 #include <linux/mmzone.h>
 #include <linux/gfp.h>
+#include <linux/pageblock-flags.h>
+#include <linux/timer.h>
+#include <linux/slab.h>
 
 /*
  * Orders: 6.1 has MAX_ORDER = 11 with free_area[MAX_ORDER]; 6.4 made
@@ -60,18 +63,141 @@
 /* alloc_contig_range() takes __GFP_COMP (a compound page back) since 6.10. */
 #define CS_HAVE_CONTIG_COMP	(CS_KVER >= 610)
 
-/* alloc_contig_range() became a macro over the _noprof symbol in 6.10. */
+/*
+ * alloc_contig_range() became a macro over the _noprof symbol in 6.10.
+ * Its third argument was a migratetype (MIGRATE_MOVABLE for an ordinary
+ * request) until acr_flags_t replaced it (ACR_FLAGS_NONE; 6.16).
+ */
+#ifdef ACR_FLAGS_NONE
+#define cs_alloc_contig_range(s, e, gfp) \
+	alloc_contig_range_noprof((s), (e), ACR_FLAGS_NONE, (gfp))
+#elif CS_KVER >= 610
+#define cs_alloc_contig_range(s, e, gfp) \
+	alloc_contig_range_noprof((s), (e), MIGRATE_MOVABLE, (gfp))
+#else
+#define cs_alloc_contig_range(s, e, gfp) \
+	alloc_contig_range((s), (e), MIGRATE_MOVABLE, (gfp))
+#endif
+
+/*
+ * A compound range (__GFP_COMP) and its free. Since the frozen-page API
+ * (alloc_contig_frozen_range(), 7.x) alloc_contig_range() refuses
+ * __GFP_COMP with a WARN (mm/page_alloc.c:7468 in 7.3): a compound range
+ * comes from alloc_contig_frozen_range_noprof(), refcount 0, and goes
+ * back through free_contig_frozen_range(). Before, it was an ordinary
+ * compound page with one reference.
+ */
+#ifdef alloc_contig_frozen_range
+#define cs_alloc_contig_comp(s, e, gfp) \
+	alloc_contig_frozen_range_noprof((s), (e), ACR_FLAGS_NONE, (gfp) | __GFP_COMP)
+#define cs_free_contig_comp(pfn, nr)	free_contig_frozen_range((pfn), (nr))
+#define CS_ACR_SYMBOL "alloc_contig_frozen_range_noprof"
+#else
+#define cs_alloc_contig_comp(s, e, gfp) cs_alloc_contig_range((s), (e), (gfp) | __GFP_COMP)
+#define cs_free_contig_comp(pfn, nr)	__free_pages(pfn_to_page(pfn), ilog2(nr))
+/* The function every contig request, cma_alloc()'s included, goes through. */
 #if CS_KVER >= 610
 #define CS_ACR_SYMBOL "alloc_contig_range_noprof"
 #else
 #define CS_ACR_SYMBOL "alloc_contig_range"
 #endif
-#if CS_KVER >= 610
-#define cs_alloc_contig_range(s, e, mt, gfp) \
-	alloc_contig_range_noprof((s), (e), (mt), (gfp))
+#endif
+
+/*
+ * Pageblock isolation. Until 6.15 it was a migratetype: MIGRATE_ISOLATE
+ * overwrote the block's type bits (the old type was handed back at undo),
+ * read with get_pfnblock_flags_mask(MIGRATETYPE_MASK). Since 6.16 it is a
+ * bit of its own, PB_migrate_isolate (include/linux/pageblock-flags.h),
+ * and the type bits underneath keep the block's type: a CMA block being
+ * isolated is still MIGRATE_CMA there. get_pfnblock_migratetype() still
+ * answers MIGRATE_ISOLATE while the bit is set. CS_PB_ISOLATE_BIT: the
+ * type under isolation can be read (core/pageblock.c).
+ */
+#ifdef PAGEBLOCK_ISO_MASK
+#define CS_PB_ISOLATE_BIT	1
 #else
-#define cs_alloc_contig_range(s, e, mt, gfp) \
-	alloc_contig_range((s), (e), (mt), (gfp))
+#define CS_PB_ISOLATE_BIT	0
+#endif
+
+/*
+ * Timers: 6.2 renamed del_timer_sync() timer_delete_sync(); 6.16 renamed
+ * from_timer() timer_container_of() and destroy_timer_on_stack()
+ * timer_destroy_on_stack(), and dropped the old names.
+ */
+#if CS_KVER < 602
+#define timer_delete_sync(t)		del_timer_sync(t)
+#endif
+#ifndef timer_container_of
+#define timer_container_of(var, t, field)	from_timer(var, t, field)
+#endif
+#if CS_KVER < 616
+#define timer_destroy_on_stack(t)	destroy_timer_on_stack(t)
+#endif
+
+/*
+ * struct cma (mm/cma.h, full source trees only). Until 6.13 one range:
+ * base_pfn, count, bitmap. Since 6.14 up to CMA_MAX_RANGES ranges
+ * (struct cma_memrange ranges[], nranges), each with its own bitmap, and
+ * cma_get_base() WARNs on an area of more than one; count is their sum.
+ */
+#ifdef CS_HAVE_MM_CMA_H
+#include <linux/cma.h>	/* 6.12's mm/cma.h needs it first */
+#include "cma.h"
+#ifdef CMA_MAX_RANGES
+#define CS_CMA_RANGES		CMA_MAX_RANGES
+static inline int cs_cma_nranges(const struct cma *c)
+{
+	return c->nranges;
+}
+
+static inline unsigned long cs_cma_base(const struct cma *c, int r)
+{
+	return c->ranges[r].base_pfn;
+}
+
+static inline unsigned long cs_cma_count(const struct cma *c, int r)
+{
+	return c->ranges[r].count;
+}
+
+static inline unsigned long *cs_cma_bits(const struct cma *c, int r)
+{
+	return c->ranges[r].bitmap;
+}
+#else
+#define CS_CMA_RANGES		1
+static inline int cs_cma_nranges(const struct cma *c)
+{
+	return 1;
+}
+
+static inline unsigned long cs_cma_base(const struct cma *c, int r)
+{
+	return c->base_pfn;
+}
+
+static inline unsigned long cs_cma_count(const struct cma *c, int r)
+{
+	return c->count;
+}
+
+static inline unsigned long *cs_cma_bits(const struct cma *c, int r)
+{
+	return c->bitmap;
+}
+#endif
+#define CS_CMA_MULTI_RANGE	(CS_CMA_RANGES > 1)
+#else
+#define CS_CMA_RANGES		1
+#define CS_CMA_MULTI_RANGE	(CS_KVER >= 614)
+#endif
+
+/*
+ * kzalloc_obj() (include/linux/slab.h, 7.x; its checkpatch asks for it):
+ * where it is missing, the kzalloc() it stands for.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(v, gfp)	kzalloc(sizeof(v), gfp)
 #endif
 
 #endif /* CS_COMPAT_H */

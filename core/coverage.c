@@ -131,7 +131,7 @@ int cs_coverage_start(struct cs_harness *h)
 	int i;
 
 	if (!cov) {
-		cov = kzalloc(sizeof(*cov), GFP_KERNEL);
+		cov = kzalloc_obj(*cov, GFP_KERNEL);
 		if (!cov)
 			return -ENOMEM;
 		h->cov = cov;

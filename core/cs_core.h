@@ -227,7 +227,7 @@ extern const struct kernel_param_ops cs_param_ops;
 		.off = offsetof(struct cs_settings, field), \
 		.type = CS_T_##ty, .lo = (min), .hi = (max) }; \
 	module_param_cb(name, &cs_param_ops, &cs_param_##name, 0444); \
-	__MODULE_INFO(parm, cs_param_desc_##name, #name ":" desc)
+	MODULE_INFO(parm, #name ":" desc)
 
 #define CS_FRAME_DEFAULTS \
 	.scenario = "default", .max_pageblocks = -1, .hold_ms = -1, \
@@ -365,14 +365,25 @@ static inline unsigned int cs_rand(unsigned int n)
 
 /* ---- CMA areas (core/areas.c) ------------------------------------------------- */
 
+struct cs_span {
+	unsigned long start, end;
+};
+
+/* An area's ranges: one before 6.14, up to CMA_MAX_RANGES since (compat.h). */
+#define CS_AREA_RANGES 8
+
 struct cs_area {
-	unsigned long base_pfn;
-	unsigned long count;
+	int nranges;
+	struct cs_span range[CS_AREA_RANGES];	/* pfns, ascending */
+	unsigned long count;		/* pages in every range */
 	char name[32];
 	struct zone *zone;
 	void *cma;			/* struct cma *, NULL for a found run */
 	bool use;			/* G1 allocates here (areas=) */
-	/* G1's books (gen/cma.c), allocated at its start */
+	/*
+	 * G1's books (gen/cma.c), allocated at its start, a bit per page of
+	 * the ranges laid end to end (cs_area_off()).
+	 */
 	spinlock_t lock;		/* owned */
 	unsigned long *owned;		/* pages we hold now (D4 overlap) */
 	unsigned long *ever;		/* pages we ever held (D6) */
@@ -386,6 +397,9 @@ int cs_areas_find(struct cs_harness *h);
 void cs_areas_free(struct cs_harness *h);
 void cs_areas_select(struct cs_harness *h);
 struct cs_area *cs_area_of(struct cs_harness *h, unsigned long pfn);
+long cs_area_off(const struct cs_area *a, unsigned long pfn);
+unsigned long cs_area_pfn(const struct cs_area *a, unsigned long off);
+const struct cs_span *cs_area_any_range(const struct cs_area *a);
 bool cs_block_near_area(struct cs_harness *h, unsigned long block);
 
 /* ---- the harness ------------------------------------------------------------------ */
@@ -546,7 +560,9 @@ unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,
 
 int cs_pageblock_init(void);
 bool cs_can_read_pageblocks(void);
+const char *cs_pageblock_unreadable(void);
 int cs_pageblock_mt(unsigned long pfn);
+int cs_pageblock_type(unsigned long pfn, bool *isolated);
 const char *cs_mt_name(int mt);
 /* for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) */
 struct zone *cs_next_zone(struct zone *zone);
@@ -575,10 +591,6 @@ void cs_quiesce(struct cs_harness *h, bool quiet);		/* D6 */
 bool cs_inject_view(struct cs_harness *h, void *arg);		/* D1-D3 */
 
 /* ---- isolations in flight, memory blocks (core/isolation.c) ---------------------------- */
-
-struct cs_span {
-	unsigned long start, end;
-};
 
 enum cs_iso_kind { CS_ISO_RACER, CS_ISO_OFFLINE };
 

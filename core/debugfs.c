@@ -189,17 +189,22 @@ static void cs_show_counters(struct cs_harness *h, struct seq_file *m)
 static void cs_show_areas(struct cs_harness *h, struct seq_file *m,
 			  const char *key)
 {
-	int i;
+	int i, r;
 
 	for (i = 0; i < h->nr_areas; i++) {
 		const struct cs_area *a = &h->areas[i];
 
 		if (key)
 			seq_printf(m, "%s_%d: ", key, i);
-		seq_printf(m, "%s base_pfn=%#lx pages=%lu node=%d zone=%s use=%d\n",
-			   a->name, a->base_pfn, a->count,
+		seq_printf(m, "%s base_pfn=%#lx pages=%lu node=%d zone=%s use=%d",
+			   a->name, a->range[0].start, a->count,
 			   a->zone ? zone_to_nid(a->zone) : NUMA_NO_NODE,
 			   a->zone ? a->zone->name : "?", a->use);
+		/* More than one range (6.14+): each, as [start, end). */
+		for (r = 0; a->nranges > 1 && r < a->nranges; r++)
+			seq_printf(m, " range%d=%#lx-%#lx", r, a->range[r].start,
+				   a->range[r].end);
+		seq_putc(m, '\n');
 	}
 }
 

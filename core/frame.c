@@ -329,9 +329,9 @@ static void cs_disable_detectors(struct cs_harness *h)
 	if (!cs_offers(h, CS_G6))
 		ctx->disabled[CS_D5_PLACEMENT] = "no G6 in this module";
 	if (!cs_can_read_pageblocks()) {
-		ctx->disabled[CS_D3_PAGEBLOCK] = "get_pfnblock_flags_mask unresolved";
+		ctx->disabled[CS_D3_PAGEBLOCK] = cs_pageblock_unreadable();
 		ctx->disabled[CS_D2_FREELIST] =
-			"list-vs-pageblock type checks off: get_pfnblock_flags_mask unresolved";
+			"list-vs-pageblock type checks off: pageblocks unreadable";
 	}
 #ifndef CS_HAVE_MM_CMA_H
 	if (cs_offers(h, CS_G1))

@@ -384,7 +384,7 @@ static unsigned long cs_audit_zone(struct cs_harness *h, struct zone *zone)
 	struct cs_walk *w;
 	char first[128];
 
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc_obj(*w, GFP_KERNEL);
 	if (!w)
 		return 0;
 	w->h = h;

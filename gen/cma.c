@@ -18,10 +18,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include "cs_core.h"
-
-#ifdef CS_HAVE_MM_CMA_H
-#include "cma.h"	/* struct cma: its unit (order_per_bit), its success count */
-#endif
+#include "compat.h"	/* struct cma: its unit (order_per_bit), its success count */
 
 static struct page *(*p_cma_alloc)(struct cma *, unsigned long, unsigned int, bool);
 static bool (*p_cma_release)(struct cma *, const struct page *, unsigned long);
@@ -214,7 +211,7 @@ void cs_g1_quiesce(struct cs_harness *h, bool final)
 			cs_violation(&h->ctx, CS_D6_QUIESCE,
 				     "%s, CMA area %s bitmap still marks %lu page(s) we released, first pfn %#lx",
 				     final ? "after stop" : "at a checkpoint", a->name, n,
-				     a->base_pfn + first);
+				     cs_area_pfn(a, first));
 	}
 }
 
@@ -326,12 +323,16 @@ static struct cs_area *cs_pick_area(struct cs_harness *h)
 static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 {
 	struct cs_area *a = r->a;
-	unsigned long off = r->pfn - a->base_pfn, span;
+	long off = cs_area_off(a, r->pfn);
+	unsigned long span;
 
-	if (r->pfn < a->base_pfn || r->pfn + r->count > a->base_pfn + a->count) {
+	/* Inside one range of the area: cma_alloc() never spans two. */
+	if (off < 0 ||
+	    cs_area_off(a, r->pfn + r->count - 1) != off + (long)r->count - 1) {
 		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
-			     "cma_alloc(%s, %lu) returned pfn %#lx outside the area [%#lx+%lu]",
-			     a->name, r->count, r->pfn, a->base_pfn, a->count);
+			     "cma_alloc(%s, %lu) returned [%#lx+%lu], not inside one of the area's %d range(s), first [%#lx, %#lx)",
+			     a->name, r->count, r->pfn, r->count, a->nranges,
+			     a->range[0].start, a->range[0].end);
 		return false;	/* not the area's: do not release it there */
 	}
 	span = cs_span(r);
@@ -386,7 +387,7 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 		count = a->count;
 		w->since = 0;
 	}
-	cs_progress(w, "cma_alloc", a->base_pfn);
+	cs_progress(w, "cma_alloc", a->range[0].start);
 	cs_op(w);
 	atomic_inc(&h->isolating);
 	pages = p_cma_alloc(a->cma, count, align, true);
@@ -400,7 +401,7 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 	atomic_long_add(count, &a->got);
 	cs_count(w, CS_G1_ALLOC_OK, 1);
 	cs_count(w, CS_G1_PAGES, count);
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc_obj(*r, GFP_KERNEL);
 	if (!r) {
 		p_cma_release(a->cma, pages, count);
 		return NULL;
@@ -424,7 +425,7 @@ static void cs_g1_release(struct cs_worker *w, struct cs_range *r)
 	if (!h->set.bare && w->gen == CS_G1)
 		cs_verify(h, r, "before cma_release");
 	spin_lock(&a->lock);
-	bitmap_clear(a->owned, r->pfn - a->base_pfn, cs_span(r));
+	bitmap_clear(a->owned, cs_area_off(a, r->pfn), cs_span(r));
 	spin_unlock(&a->lock);
 	list_del(&r->node);
 	cs_event(&h->ctx, CS_OP_RELEASE, r->pfn, r->count, 0);

@@ -2,16 +2,18 @@
 /*
  * The CMA allocation bitmap, read in bounded holds of cma->lock: D6's copy
  * of a whole area (gen/cma.c compares it at start, at checkpoints and
- * after stop) and D4's check that a range we hold is still marked.
+ * after stop) and D4's check that a range we hold is still marked. Since
+ * 6.14 an area has a bitmap per range (core/compat.h): every range's is
+ * read, into G1's books laid out as cs_area_off() lays the ranges.
  */
 #include <linux/bitmap.h>
 #include <linux/cma.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include "cs_core.h"
+#include "compat.h"	/* struct cma: its lock, its ranges' bitmaps */
 
 #ifdef CS_HAVE_MM_CMA_H
-#include "cma.h"	/* struct cma: its lock and bitmap */
 
 /*
  * Call @fn on bits [@bit, @end) of @cma's bitmap, CS_BITMAP_HOLD_BITS bits
@@ -24,67 +26,86 @@
  */
 #define CS_BITMAP_HOLD_BITS 4096UL
 
-typedef bool (*cs_bits_fn)(struct cma *cma, unsigned long bit,
-			   unsigned long end, void *arg);
+struct cs_bits {
+	struct cma *cma;
+	unsigned long *map;	/* the range's bitmap */
+	unsigned long off;	/* the range's first page in G1's books */
+	void *arg;
+};
 
-static void cs_bitmap_walk(struct cs_harness *h, struct cma *cma,
+typedef bool (*cs_bits_fn)(struct cs_bits *b, unsigned long bit, unsigned long end);
+
+/* Bits [@bit, @end) of range @r of @cma's bitmap, as the comment above says. */
+static void cs_bitmap_walk(struct cs_harness *h, struct cma *cma, int r,
 			   unsigned long bit, unsigned long end,
-			   cs_bits_fn fn, void *arg)
+			   cs_bits_fn fn, struct cs_bits *b)
 {
 	unsigned long flags, stop;
 	bool done = false;
 	u64 t0;
 
+	b->cma = cma;
+	b->map = cs_cma_bits(cma, r);
 	for (; bit < end && !done; bit = stop) {
 		stop = min(bit + CS_BITMAP_HOLD_BITS, end);
 		spin_lock_irqsave(&cma->lock, flags);
 		t0 = ktime_get_ns();
-		done = fn(cma, bit, stop, arg);
+		done = fn(b, bit, stop);
 		spin_unlock_irqrestore(&cma->lock, flags);
 		cs_hold_done(h, t0);
 		cond_resched();
 	}
 }
 
-static unsigned long cs_nr_bits(struct cma *cma)
+static unsigned long cs_nr_bits(struct cma *cma, int r)
 {
-	return cma->count >> cma->order_per_bit;
+	return cs_cma_count(cma, r) >> cma->order_per_bit;
 }
 
-/* Each set bit's pages into @dst, a bitmap in pages. */
-static bool cs_copy_set(struct cma *cma, unsigned long bit, unsigned long end,
-			void *dst)
+/* Each set bit's pages into the books' bitmap @b->arg. */
+static bool cs_copy_set(struct cs_bits *b, unsigned long bit, unsigned long end)
 {
-	for_each_set_bit_from(bit, cma->bitmap, end)
-		bitmap_set(dst, bit << cma->order_per_bit, 1U << cma->order_per_bit);
+	unsigned int opb = b->cma->order_per_bit;
+
+	for_each_set_bit_from(bit, b->map, end)
+		bitmap_set(b->arg, b->off + (bit << opb), 1U << opb);
 	return false;
 }
 
-/* The first clear bit into *@zero; true (stop) if there is one. */
-static bool cs_find_clear(struct cma *cma, unsigned long bit, unsigned long end,
-			  void *zero)
+/* The first clear bit into *@b->arg; true (stop) if there is one. */
+static bool cs_find_clear(struct cs_bits *b, unsigned long bit, unsigned long end)
 {
-	unsigned long z = find_next_zero_bit(cma->bitmap, end, bit);
+	unsigned long z = find_next_zero_bit(b->map, end, bit);
 
 	if (z >= end)
 		return false;
-	*(unsigned long *)zero = z;
+	*(unsigned long *)b->arg = z;
 	return true;
 }
 #endif
 
-/* The area's bitmap, in pages. */
+/* The area's bitmap, in pages, every range's. */
 void cs_cma_bitmap(struct cs_harness *h, struct cs_area *a, unsigned long *dst)
 {
+#ifdef CS_HAVE_MM_CMA_H
+	struct cs_bits b = { .arg = dst };
+	struct cma *cma = a->cma;
+	int r;
+#endif
+
 	bitmap_zero(dst, a->count);
 #ifdef CS_HAVE_MM_CMA_H
-	cs_bitmap_walk(h, a->cma, 0, cs_nr_bits(a->cma), cs_copy_set, dst);
+	for (r = 0; r < cs_cma_nranges(cma); r++) {
+		b.off = cs_area_off(a, cs_cma_base(cma, r));
+		cs_bitmap_walk(h, cma, r, 0, cs_nr_bits(cma, r), cs_copy_set, &b);
+	}
 #endif
 }
 
 /*
  * D4: the CMA bitmap still marks every unit of a range we hold (@count
- * pages from @pfn). A bit somebody else cleared tells the next cma_alloc()
+ * pages from @pfn, inside one range of the area, as cma_alloc() hands
+ * them out). A bit somebody else cleared tells the next cma_alloc()
  * that our pages are free (6.12's hugetlb gives any huge folio inside a
  * hugetlb_cma= area back through cma_release(), its own or not:
  * docs/findings/). Returns the first pfn whose unit is clear, or ULONG_MAX.
@@ -94,13 +115,20 @@ unsigned long cs_unit_lost(struct cs_harness *h, struct cs_area *a,
 {
 #ifdef CS_HAVE_MM_CMA_H
 	struct cma *cma = a->cma;
-	unsigned long zero = ULONG_MAX;
+	unsigned long zero = ULONG_MAX, base;
+	struct cs_bits b = { .arg = &zero };
+	unsigned int opb = cma->order_per_bit;
+	int r;
 
-	cs_bitmap_walk(h, cma, (pfn - cma->base_pfn) >> cma->order_per_bit,
-		       ((pfn + count - 1 - cma->base_pfn) >> cma->order_per_bit) + 1,
-		       cs_find_clear, &zero);
-	if (zero != ULONG_MAX)
-		return cma->base_pfn + (zero << cma->order_per_bit);
+	for (r = 0; r < cs_cma_nranges(cma); r++) {
+		base = cs_cma_base(cma, r);
+		if (pfn < base || pfn >= base + cs_cma_count(cma, r))
+			continue;
+		cs_bitmap_walk(h, cma, r, (pfn - base) >> opb,
+			       ((pfn + count - 1 - base) >> opb) + 1, cs_find_clear, &b);
+		if (zero != ULONG_MAX)
+			return base + (zero << opb);
+	}
 #endif
 	return ULONG_MAX;
 }

@@ -146,8 +146,8 @@ static bool cs_pick_range(struct cs_harness *h, unsigned long *startp,
 	} else if (r < 60) {
 		start = ALIGN(zs + cs_rand(ze - zs), mb) - pb * cs_rand(2 * (nr / pb) + 1);
 	} else if (r < 80 && h->nr_areas) {
-		const struct cs_area *a = &h->areas[cs_rand(h->nr_areas)];
-		unsigned long edge = cs_rand(2) ? a->base_pfn : a->base_pfn + a->count;
+		const struct cs_span *a = cs_area_any_range(&h->areas[cs_rand(h->nr_areas)]);
+		unsigned long edge = cs_rand(2) ? a->start : a->end;
 
 		start = edge - pb * cs_rand(nr / pb + 2);
 	} else {
@@ -324,16 +324,19 @@ int cs_g4_thread(void *arg)
 			continue;
 		}
 		cs_count(w, CS_G4_COMP, comp);
-		ret = cs_alloc_contig_range(start, start + nr, MIGRATE_MOVABLE,
-					    GFP_KERNEL | __GFP_NOWARN |
-					    (comp ? __GFP_COMP : 0));
+		if (comp)
+			ret = cs_alloc_contig_comp(start, start + nr,
+						   GFP_KERNEL | __GFP_NOWARN);
+		else
+			ret = cs_alloc_contig_range(start, start + nr,
+						    GFP_KERNEL | __GFP_NOWARN);
 		cs_iso_end(w, slot);
 		cs_event(&h->ctx, CS_OP_ISOLATE, start, nr, ret);
 		if (!ret && comp) {
-			/* One compound page: its tails have no count of their own. */
+			/* One compound page (7.x: frozen): no tail has a count. */
 			cs_count(w, CS_G4_OK, 1);
 			cs_count(w, CS_G4_PAGES, nr);
-			__free_pages(pfn_to_page(start), ilog2(nr));
+			cs_free_contig_comp(start, nr);
 			cs_event(&h->ctx, CS_OP_RELEASE, start, nr, 0);
 		} else if (!ret) {
 			cs_count(w, CS_G4_OK, 1);
@@ -376,7 +379,7 @@ static bool cs_plant_range(struct cs_harness *h, unsigned long *startp,
 {
 	unsigned long pb = pageblock_nr_pages, zs, ze, nr, start;
 	struct zone *zone = cs_pick_zone();
-	int i;
+	int i, r;
 
 	if (!zone || zone_idx(zone) == ZONE_MOVABLE)
 		return false;
@@ -388,9 +391,10 @@ static bool cs_plant_range(struct cs_harness *h, unsigned long *startp,
 	start = zs + pb * cs_rand((ze - zs - nr) / pb);
 	/* Away from every CMA area and its MAX_ORDER neighbourhood (cma_alloc's). */
 	for (i = 0; i < h->nr_areas; i++)
-		if (start < h->areas[i].base_pfn + h->areas[i].count + MAX_ORDER_NR_PAGES &&
-		    h->areas[i].base_pfn < start + nr + MAX_ORDER_NR_PAGES)
-			return false;
+		for (r = 0; r < h->areas[i].nranges; r++)
+			if (start < h->areas[i].range[r].end + MAX_ORDER_NR_PAGES &&
+			    h->areas[i].range[r].start < start + nr + MAX_ORDER_NR_PAGES)
+				return false;
 	if (!pfn_to_online_page(start) || !pfn_to_online_page(start + nr - 1))
 		return false;
 	*startp = start;
@@ -405,8 +409,7 @@ static bool cs_plant(struct cs_worker *w, unsigned long pfn)
 
 	if (slot < 0)
 		return false;
-	ret = cs_alloc_contig_range(pfn, pfn + 1, MIGRATE_MOVABLE,
-				    GFP_KERNEL | __GFP_NOWARN);
+	ret = cs_alloc_contig_range(pfn, pfn + 1, GFP_KERNEL | __GFP_NOWARN);
 	cs_iso_end(w, slot);
 	cs_count(w, ret ? CS_G9_PLANT_FAIL : CS_G9_PLANTED, 1);
 	return !ret;
@@ -439,8 +442,7 @@ static void cs_g9_round(struct cs_worker *w)
 	slot = cs_racer_begin(w, start, start + nr);
 	if (slot >= 0) {
 		cs_progress(w, "alloc_contig_range over a plant", start);
-		ret = cs_alloc_contig_range(start, start + nr, MIGRATE_MOVABLE,
-					    GFP_KERNEL | __GFP_NOWARN);
+		ret = cs_alloc_contig_range(start, start + nr, GFP_KERNEL | __GFP_NOWARN);
 		cs_iso_end(w, slot);
 		cs_event(&h->ctx, CS_OP_ISOLATE, start, nr, ret);
 		if (!ret) {

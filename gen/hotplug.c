@@ -29,6 +29,7 @@
 #include <linux/ioport.h>
 #include <linux/pfn.h>
 #include "cs_core.h"
+#include "compat.h"
 
 /* Blocks up to the end of the highest zone (max_pfn is not exported). */
 static unsigned long cs_memblock_count(void)
@@ -68,7 +69,7 @@ struct cs_interrupter {
 
 static void cs_interrupt(struct timer_list *t)
 {
-	struct cs_interrupter *ci = from_timer(ci, t, timer);
+	struct cs_interrupter *ci = timer_container_of(ci, t, timer);
 
 	send_sig(SIGINT, ci->task, 1);
 }
@@ -96,14 +97,14 @@ static int cs_memblock_set(unsigned long block, bool online, unsigned int timeou
 		if (timeout_ms)
 			mod_timer(&ci.timer, jiffies + msecs_to_jiffies(timeout_ms));
 		ret = kernel_write(f, online ? "1" : "0", 1, &pos);
-		del_timer_sync(&ci.timer);
+		timer_delete_sync(&ci.timer);
 		flush_signals(current);
 		if (ret != -ERESTARTNOINTR)
 			break;
 		/* restart_syscall(): device_hotplug_lock was contended. */
 		usleep_range(1000, 2000);
 	}
-	destroy_timer_on_stack(&ci.timer);
+	timer_destroy_on_stack(&ci.timer);
 	disallow_signal(SIGINT);
 	filp_close(f, NULL);
 	return ret < 0 ? ret : 0;

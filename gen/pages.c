@@ -111,7 +111,9 @@ static void cs_d5_check(struct cs_harness *h, struct page *page,
 			unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(page);
-	int mt = cs_can_read_pageblocks() ? cs_pageblock_mt(pfn) : -1;
+	bool iso;
+	/* The type bits: 6.16+ keep them under isolation (core/compat.h). */
+	int mt = cs_can_read_pageblocks() ? cs_pageblock_type(pfn, &iso) : -1;
 
 	if (page_zonenum(page) == ZONE_MOVABLE)
 		cs_violation(&h->ctx, CS_D5_PLACEMENT,

@@ -35,10 +35,10 @@ static bool cs_pin_target(struct cs_harness *h, unsigned long *start,
 		*start = racer;
 		*nr = pageblock_nr_pages * max(h->run.max_pageblocks, 1);
 	} else if (h->nr_areas) {
-		const struct cs_area *a = &h->areas[cs_rand(h->nr_areas)];
+		const struct cs_span *a = cs_area_any_range(&h->areas[cs_rand(h->nr_areas)]);
 
-		*start = a->base_pfn;
-		*nr = a->count;
+		*start = a->start;
+		*nr = a->end - a->start;
 	} else {
 		return false;
 	}
