@@ -17,6 +17,9 @@
 #include <linux/pageblock-flags.h>
 #include <linux/timer.h>
 #include <linux/slab.h>
+#include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/namei.h>
 
 /*
  * Orders: 6.1 has MAX_ORDER = 11 with free_area[MAX_ORDER]; 6.4 made
@@ -191,6 +194,35 @@ static inline unsigned long *cs_cma_bits(const struct cma *c, int r)
 #define CS_CMA_RANGES		1
 #define CS_CMA_MULTI_RANGE	(CS_KVER >= 614)
 #endif
+
+/*
+ * Paths from a kernel thread. 7.x starts every kthread in nullfs, the
+ * kernel's private root (init_mount_tree(), fs/namespace.c:6400-6420 in
+ * 7.3), so sysfs is not there: a kthread looks a path up from userspace's
+ * root inside scoped_with_init_fs() (include/linux/fs_struct.h:55-80).
+ * Before, a kthread shared the init task's root, which is userspace's.
+ */
+#ifndef scoped_with_init_fs
+#define scoped_with_init_fs()
+#endif
+
+static inline struct file *cs_filp_open(const char *name, int flags)
+{
+	struct file *f;
+
+	scoped_with_init_fs()
+		f = filp_open(name, flags, 0);
+	return f;
+}
+
+static inline int cs_kern_path(const char *name, struct path *path)
+{
+	int ret;
+
+	scoped_with_init_fs()
+		ret = kern_path(name, LOOKUP_FOLLOW, path);
+	return ret;
+}
 
 /*
  * kzalloc_obj() (include/linux/slab.h, 7.x; its checkpatch asks for it):

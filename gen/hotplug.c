@@ -84,7 +84,7 @@ static int cs_memblock_set(unsigned long block, bool online, unsigned int timeou
 
 	snprintf(path, sizeof(path), "/sys/devices/system/memory/memory%lu/online",
 		 block);
-	f = filp_open(path, O_WRONLY, 0);
+	f = cs_filp_open(path, O_WRONLY);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 

@@ -35,7 +35,7 @@ static int cs_write(const char *path, long v)
 	loff_t pos = 0;
 	ssize_t ret;
 
-	f = filp_open(path, O_WRONLY, 0);
+	f = cs_filp_open(path, O_WRONLY);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	ret = kernel_write(f, buf, scnprintf(buf, sizeof(buf), "%ld", v), &pos);
@@ -51,7 +51,7 @@ static long cs_read(const char *path)
 	long v;
 	ssize_t ret;
 
-	f = filp_open(path, O_RDONLY, 0);
+	f = cs_filp_open(path, O_RDONLY);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	ret = kernel_read(f, buf, sizeof(buf) - 1, &pos);
@@ -67,7 +67,7 @@ const char *cs_g10_unusable(struct cs_harness *h)
 {
 	struct path path;
 
-	if (kern_path(CS_HP_2M "nr_hugepages", LOOKUP_FOLLOW, &path))
+	if (cs_kern_path(CS_HP_2M "nr_hugepages", &path))
 		return "no 2 MiB hugetlb pool in sysfs (CONFIG_HUGETLBFS off?)";
 	path_put(&path);
 	return NULL;
@@ -98,7 +98,7 @@ static bool cs_gigantic_crashes(struct cs_harness *h)
 	struct path path;
 
 	if (!CS_PAGE_OWNER_GIGANTIC_UNSAFE || cs_kernel_has("page_ext_lookup") ||
-	    kern_path("/sys/kernel/debug/page_owner", LOOKUP_FOLLOW, &path))
+	    cs_kern_path("/sys/kernel/debug/page_owner", &path))
 		return false;
 	path_put(&path);
 	pr_info_once("%s: G10: no 1 GiB pages: this kernel's page_owner corrupts memory on them (docs/findings/6.12-page-owner-gigantic.md); gigantic=1 forces them\n",
