@@ -45,6 +45,11 @@
  * Before that, pages of non-CMA types may sit on another type's list
  * (fallback stealing moves only some of them), so only the CMA rules are
  * exact there.
+ * 7.3 keeps the rule with the block's effective type: MIGRATE_ISOLATE while
+ * its isolate bit is set (get_pfnblock_migratetype(), the VM_WARNs in
+ * __add_to_free_list() and move_to_free_list(), mm/page_alloc.c:802, 829),
+ * and account_freepages() still counts neither ISOLATE list (782-783):
+ * docs/kernel-rules.md section i.2.
  */
 #if CS_KVER >= 610
 #define CS_STRICT_FREELIST_TYPES	1
@@ -197,7 +202,7 @@ static inline unsigned long *cs_cma_bits(const struct cma *c, int r)
 
 /*
  * Paths from a kernel thread. 7.x starts every kthread in nullfs, the
- * kernel's private root (init_mount_tree(), fs/namespace.c:6400-6420 in
+ * kernel's private root (init_mount_tree(), fs/namespace.c:6400-6466 in
  * 7.3), so sysfs is not there: a kthread looks a path up from userspace's
  * root inside scoped_with_init_fs() (include/linux/fs_struct.h:55-80).
  * Before, a kthread shared the init task's root, which is userspace's.
