@@ -163,3 +163,29 @@ bool cs_d4_refs(struct cs_harness *h, unsigned long pfn, unsigned long nr,
 		     when, pfn + i, pfn, nr, seen.refcount, seen.buddy, seen.waited_ms);
 	return false;
 }
+
+/*
+ * D4 on a frozen range we hold (alloc_contig_frozen_range(), 7.x): every
+ * page has refcount 0 and is not free. No wait: a speculative reference
+ * is taken only on a non-zero count (folio_try_get()), so it never
+ * appears on a frozen page; any count is somebody's page.
+ */
+bool cs_d4_frozen(struct cs_harness *h, unsigned long pfn, unsigned long nr,
+		  const char *when)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *page = pfn_to_page(pfn + i);
+		int count = page_count(page);
+
+		if (count || PageBuddy(page)) {
+			cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+				     "%s: pfn %#lx of frozen [%#lx+%lu] had refcount %d buddy %d",
+				     when, pfn + i, pfn, nr, count, PageBuddy(page));
+			return false;
+		}
+	}
+	cs_checked(&h->ctx, CS_D4_OWNERSHIP);
+	return true;
+}

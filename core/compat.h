@@ -99,10 +99,12 @@
 #define cs_alloc_contig_comp(s, e, gfp) \
 	alloc_contig_frozen_range_noprof((s), (e), ACR_FLAGS_NONE, (gfp) | __GFP_COMP)
 #define cs_free_contig_comp(pfn, nr)	free_contig_frozen_range((pfn), (nr))
+#define CS_CONTIG_COMP_FROZEN	1
 #define CS_ACR_SYMBOL "alloc_contig_frozen_range_noprof"
 #else
 #define cs_alloc_contig_comp(s, e, gfp) cs_alloc_contig_range((s), (e), (gfp) | __GFP_COMP)
 #define cs_free_contig_comp(pfn, nr)	__free_pages(pfn_to_page(pfn), ilog2(nr))
+#define CS_CONTIG_COMP_FROZEN	0
 /* The function every contig request, cma_alloc()'s included, goes through. */
 #if CS_KVER >= 610
 #define CS_ACR_SYMBOL "alloc_contig_range_noprof"

@@ -575,6 +575,8 @@ struct cs_ref {
 
 long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms,
 			 struct cs_ref *seen);
+bool cs_d4_frozen(struct cs_harness *h, unsigned long pfn, unsigned long nr,
+		  const char *when);
 bool cs_d4_refs(struct cs_harness *h, unsigned long pfn, unsigned long nr,
 		const char *when);
 #define CS_FOREIGN_REF_WAIT_MS 200

@@ -336,6 +336,8 @@ int cs_g4_thread(void *arg)
 			/* One compound page (7.x: frozen): no tail has a count. */
 			cs_count(w, CS_G4_OK, 1);
 			cs_count(w, CS_G4_PAGES, nr);
+			if (CS_CONTIG_COMP_FROZEN && !h->set.bare)
+				cs_d4_frozen(h, start, nr, "alloc_contig_frozen_range handed out");
 			cs_free_contig_comp(start, nr);
 			cs_event(&h->ctx, CS_OP_RELEASE, start, nr, 0);
 		} else if (!ret) {
