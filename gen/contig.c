@@ -295,6 +295,43 @@ static int cs_racer_begin(struct cs_worker *w, unsigned long start, unsigned lon
 	return -ENODEV;
 }
 
+/* A racer's range obtained and unregistered: D4 on it, then the free. */
+static void cs_g4_got(struct cs_worker *w, unsigned long start, unsigned long nr,
+		      bool comp)
+{
+	struct cs_harness *h = w->h;
+
+	cs_count(w, CS_G4_OK, 1);
+	cs_count(w, CS_G4_PAGES, nr);
+	if (comp) {
+		/* One compound page (7.x: frozen): no tail has a count. */
+		if (CS_CONTIG_COMP_FROZEN && !h->set.bare)
+			cs_d4_frozen(h, start, nr, "alloc_contig_frozen_range handed out");
+		cs_free_contig_comp(start, nr);
+	} else {
+		if (!h->set.bare)
+			cs_hold(w, start, nr);
+		cs_progress(w, "free", start);
+		cs_free_range(start, nr);
+	}
+	cs_event(&h->ctx, CS_OP_RELEASE, start, nr, 0);
+}
+
+/* A failed request, by its errno. */
+static void cs_g4_failed(struct cs_worker *w, int ret)
+{
+	if (ret == -EBUSY) {
+		cs_count(w, CS_G4_BUSY, 1);
+	} else if (ret == -EINTR) {
+		cs_count(w, CS_G4_INTR, 1);
+	} else if (ret == -ENOMEM) {
+		cs_count(w, CS_G4_NOMEM, 1);
+	} else {
+		cs_count(w, CS_G4_OTHER, 1);
+		cs_count_set(w, CS_G4_LAST_ERRNO, ret);
+	}
+}
+
 int cs_g4_thread(void *arg)
 {
 	struct cs_worker *w = arg;
@@ -332,32 +369,10 @@ int cs_g4_thread(void *arg)
 						    GFP_KERNEL | __GFP_NOWARN);
 		cs_iso_end(w, slot);
 		cs_event(&h->ctx, CS_OP_ISOLATE, start, nr, ret);
-		if (!ret && comp) {
-			/* One compound page (7.x: frozen): no tail has a count. */
-			cs_count(w, CS_G4_OK, 1);
-			cs_count(w, CS_G4_PAGES, nr);
-			if (CS_CONTIG_COMP_FROZEN && !h->set.bare)
-				cs_d4_frozen(h, start, nr, "alloc_contig_frozen_range handed out");
-			cs_free_contig_comp(start, nr);
-			cs_event(&h->ctx, CS_OP_RELEASE, start, nr, 0);
-		} else if (!ret) {
-			cs_count(w, CS_G4_OK, 1);
-			cs_count(w, CS_G4_PAGES, nr);
-			if (!h->set.bare)
-				cs_hold(w, start, nr);
-			cs_progress(w, "free", start);
-			cs_free_range(start, nr);
-			cs_event(&h->ctx, CS_OP_RELEASE, start, nr, 0);
-		} else if (ret == -EBUSY) {
-			cs_count(w, CS_G4_BUSY, 1);
-		} else if (ret == -EINTR) {
-			cs_count(w, CS_G4_INTR, 1);
-		} else if (ret == -ENOMEM) {
-			cs_count(w, CS_G4_NOMEM, 1);
-		} else {
-			cs_count(w, CS_G4_OTHER, 1);
-			cs_count_set(w, CS_G4_LAST_ERRNO, ret);
-		}
+		if (!ret)
+			cs_g4_got(w, start, nr, comp);
+		else
+			cs_g4_failed(w, ret);
 		if (!h->set.bare)
 			cs_check_leftover(w, start, nr, CS_G4_LEFTOVER_CHECKS);
 		cond_resched();
