@@ -95,6 +95,19 @@
  * back through free_contig_frozen_range(). Before, it was an ordinary
  * compound page with one reference.
  */
+/*
+ * Frozen CMA ranges came with alloc_contig_frozen_range() (7.x):
+ * cma_alloc_frozen() hands out refcount-0 pages that only
+ * cma_release_frozen() takes back; cma_alloc() is the same plus
+ * set_pages_refcounted() (mm/cma.c:949 in 7.3). Neither frozen call is
+ * exported: they are reached by kallsyms, or not used.
+ */
+#ifdef alloc_contig_frozen_range
+#define CS_CMA_FROZEN	1
+#else
+#define CS_CMA_FROZEN	0
+#endif
+
 #ifdef alloc_contig_frozen_range
 #define cs_alloc_contig_comp(s, e, gfp) \
 	alloc_contig_frozen_range_noprof((s), (e), ACR_FLAGS_NONE, (gfp) | __GFP_COMP)

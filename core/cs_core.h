@@ -106,7 +106,7 @@ enum cs_generator_id {
 #define CS_OFFER_G10	0x200
 
 /* Each generator's outcome counters, named in its row. */
-enum { CS_G1_ALLOC_OK, CS_G1_ALLOC_FAIL, CS_G1_RELEASED, CS_G1_PAGES };
+enum { CS_G1_ALLOC_OK, CS_G1_ALLOC_FAIL, CS_G1_RELEASED, CS_G1_PAGES, CS_G1_FROZEN };
 
 enum { CS_G2_FREES, CS_G2_ALLOC_FAIL };
 

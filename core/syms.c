@@ -38,6 +38,17 @@
 
 static unsigned long (*cs_kallsyms_lookup_name)(const char *name);
 
+/*
+ * TCG guests have no CET, so the refusal of a sealed function cannot be
+ * seen by running there. assume_ibt=1 decides every route as an IBT CPU
+ * would (the calls themselves still run as this CPU allows): on a kernel
+ * built with IBT, each sealed function's route then shows what a real IBT
+ * box gets, and a test checks it against the seals in the kernel image.
+ */
+static bool assume_ibt;
+module_param(assume_ibt, bool, 0444);
+MODULE_PARM_DESC(assume_ibt, "decide symbol routes as if this CPU enforced IBT (a test of the refusal)");
+
 /* Is @fn's first instruction a real ENDBR64 (not the seal's NOP)? */
 static bool cs_has_endbr(void *fn)
 {
@@ -50,6 +61,7 @@ static bool cs_has_endbr(void *fn)
 #endif
 }
 
+/* Does this CPU enforce ENDBR? Decides how a call runs. */
 static bool cs_ibt_enforced(void)
 {
 #ifdef CONFIG_X86_KERNEL_IBT
@@ -57,6 +69,12 @@ static bool cs_ibt_enforced(void)
 #else
 	return false;
 #endif
+}
+
+/* Is a route decided for IBT? Decides which calls are allowed. */
+static bool cs_ibt_routes(void)
+{
+	return assume_ibt || cs_ibt_enforced();
 }
 
 #ifdef CONFIG_X86_KERNEL_IBT
@@ -157,7 +175,7 @@ static enum cs_route cs_route_of(const struct cs_sym *sym, void **addr, bool hav
 	struct cs_route_facts f = {
 		.is_func = sym->is_func,
 		.sleeps = sym->sleeps,
-		.ibt_enforced = cs_ibt_enforced(),
+		.ibt_enforced = cs_ibt_routes(),
 	};
 	void *p = __symbol_get(sym->name);	/* exported: test kernels with the patch */
 	enum cs_route r;
@@ -206,5 +224,7 @@ int cs_resolve(const char *who, struct cs_sym *syms, int n)
 void cs_say_routes(void)
 {
 	pr_info("cs_core: symbols (IBT %s): %s\n",
-		cs_ibt_enforced() ? "enforced" : "not enforced", cs_symbol_routes());
+		cs_ibt_enforced() ? "enforced" :
+		assume_ibt ? "assumed, assume_ibt=1" : "not enforced",
+		cs_symbol_routes());
 }

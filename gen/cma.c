@@ -22,10 +22,18 @@
 
 static struct page *(*p_cma_alloc)(struct cma *, unsigned long, unsigned int, bool);
 static bool (*p_cma_release)(struct cma *, const struct page *, unsigned long);
+static struct page *(*p_cma_alloc_frozen)(struct cma *, unsigned long, unsigned int, bool);
+static bool (*p_cma_release_frozen)(struct cma *, const struct page *, unsigned long);
 
 static struct cs_sym cs_cma_syms[] = {
 	{ "cma_alloc", (void **)&p_cma_alloc, true, true, "G1, D4 and D6 in cma_stress" },
 	{ "cma_release", (void **)&p_cma_release, true, true, "G1, D4 and D6 in cma_stress" },
+#if CS_CMA_FROZEN
+	{ "cma_alloc_frozen", (void **)&p_cma_alloc_frozen, true, true,
+	  "G1/G7's frozen requests (cma_alloc() alone is used)" },
+	{ "cma_release_frozen", (void **)&p_cma_release_frozen, true, true,
+	  "G1/G7's frozen requests (cma_alloc() alone is used)" },
+#endif
 };
 
 int cs_cma_init(void)
@@ -53,7 +61,34 @@ struct cs_range {
 	struct page *pages;
 	unsigned long pfn, count;
 	u64 id;
+	bool frozen;	/* from cma_alloc_frozen(): refcount 0, ours */
 };
+
+/*
+ * Half the requests are frozen where the kernel has the calls (7.x) and
+ * both resolved, so both of cma_alloc()'s forms are stirred.
+ */
+static bool cs_pick_frozen(void)
+{
+	return p_cma_alloc_frozen && p_cma_release_frozen && cs_rand(2);
+}
+
+/* Give a range back by the call that matches how it was taken. */
+static bool cs_cma_put(struct cs_area *a, struct cs_range *r)
+{
+	if (r->frozen)
+		return p_cma_release_frozen(a->cma, r->pages, r->count);
+	return p_cma_release(a->cma, r->pages, r->count);
+}
+
+/* D4's reference rule for the range's form: 1 each, or 0 each if frozen. */
+static bool cs_d4_range_refs(struct cs_harness *h, struct cs_range *r,
+			     const char *when)
+{
+	if (r->frozen)
+		return cs_d4_frozen(h, r->pfn, r->count, when);
+	return cs_d4_refs(h, r->pfn, r->count, when);
+}
 
 /*
  * The pages a range takes in its area's bitmap: one bit covers 2^order_per_bit
@@ -88,7 +123,7 @@ static void cs_release_leak(struct cs_harness *h)
 
 	if (!r)
 		return;
-	p_cma_release(r->a->cma, r->pages, r->count);
+	cs_cma_put(r->a, r);
 	kfree(r);
 	h->leaked = NULL;
 }
@@ -257,7 +292,7 @@ static void cs_verify(struct cs_harness *h, struct cs_range *r, const char *when
 
 	cs_inject(h, CS_D4_OWNERSHIP, r->pages);
 	cs_check_units(h, r, when);
-	if (!cs_d4_refs(h, r->pfn, r->count, when))
+	if (!cs_d4_range_refs(h, r, when))
 		return;
 	for (i = 0; i < r->count; i++) {
 		u64 *p = kmap_local_page(r->pages + i);
@@ -343,7 +378,7 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 			     "cma_alloc(%s) handed out [%#lx+%lu] which overlaps a range we still hold",
 			     a->name, r->pfn, r->count);
 		/* Release it: its pages are still the area's to account. */
-		p_cma_release(a->cma, r->pages, r->count);
+		cs_cma_put(a, r);
 		return false;
 	}
 	bitmap_set(a->owned, off, span);
@@ -352,7 +387,7 @@ static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 	if (h->set.bare)
 		return true;
 	cs_check_units(h, r, "cma_alloc handed out");
-	cs_d4_refs(h, r->pfn, r->count, "cma_alloc handed out");
+	cs_d4_range_refs(h, r, "cma_alloc handed out");
 	if (stamp)
 		cs_stamp(r);
 	return true;
@@ -370,6 +405,7 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 	struct cs_harness *h = w->h;
 	struct cs_area *a = cs_pick_area(h);
 	unsigned int align = cs_rand(pageblock_order + 1);
+	bool frozen = cs_pick_frozen();
 	unsigned long count;
 	struct cs_range *r;
 	struct page *pages;
@@ -386,11 +422,12 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 	if (w->gen == CS_G7 && ++w->since >= 16 && cs_area_held(a)) {
 		count = a->count;
 		w->since = 0;
+		frozen = false;	/* the failure coverage requires is cma_alloc()'s */
 	}
 	cs_progress(w, "cma_alloc", a->range[0].start);
 	cs_op(w);
 	atomic_inc(&h->isolating);
-	pages = p_cma_alloc(a->cma, count, align, true);
+	pages = (frozen ? p_cma_alloc_frozen : p_cma_alloc)(a->cma, count, align, true);
 	atomic_dec(&h->isolating);
 	cs_event(&h->ctx, CS_OP_ALLOC, pages ? page_to_pfn(pages) : 0, count,
 		 pages ? 0 : -ENOMEM);
@@ -401,13 +438,14 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 	atomic_long_add(count, &a->got);
 	cs_count(w, CS_G1_ALLOC_OK, 1);
 	cs_count(w, CS_G1_PAGES, count);
+	cs_count(w, CS_G1_FROZEN, frozen);
 	r = kzalloc_obj(*r, GFP_KERNEL);
 	if (!r) {
-		p_cma_release(a->cma, pages, count);
+		(frozen ? p_cma_release_frozen : p_cma_release)(a->cma, pages, count);
 		return NULL;
 	}
 	*r = (struct cs_range){ .a = a, .pages = pages, .pfn = page_to_pfn(pages),
-				.count = count,
+				.count = count, .frozen = frozen,
 				.id = atomic64_inc_return(&h->next_id) };
 	INIT_LIST_HEAD(&r->node);
 	if (!cs_check_fresh(h, r, w->gen == CS_G1)) {
@@ -432,10 +470,10 @@ static void cs_g1_release(struct cs_worker *w, struct cs_range *r)
 	cs_count(w, CS_G1_RELEASED, 1);
 	if (cs_inject(h, CS_D6_QUIESCE, r))
 		return;
-	if (!p_cma_release(a->cma, r->pages, r->count))
+	if (!cs_cma_put(a, r))
 		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
-			     "cma_release(%s) refused [%#lx+%lu] it handed out",
-			     a->name, r->pfn, r->count);
+			     "cma_release%s(%s) refused [%#lx+%lu] it handed out",
+			     r->frozen ? "_frozen" : "", a->name, r->pfn, r->count);
 	kfree(r);
 }
 

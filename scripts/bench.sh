@@ -77,17 +77,6 @@ stats() {
 		printf "%s %s %s\n", v[1], m, v[NR] }'
 }
 
-# bug_to_report OUTPUT: for a control whose kernel says when it plants
-# its bug ("leftover-isolate: pfn ...", "cma-bit-lost: ..."), the seconds
-# from that console line to the harness's first FAIL line; nothing for
-# the others.
-bug_to_report() {
-	awk 'function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l + 0 }
-		/^\[ *[0-9.]+\] (leftover-isolate: pfn|(cma: )?cma-bit-lost: )/ && bug == "" { bug = ts($0) }
-		/^\[ *[0-9.]+\] [a-z_]+: FAIL d[0-9]/ && bug != "" && fail == "" { fail = ts($0) }
-		END { if (bug != "" && fail != "") printf "%.3f\n", fail - bug }' "$1"
-}
-
 where() { echo "kernel=$KVER-$1 arch=$ARCH size=$SIZE smp=$SMP mem=${MEM}M"; }
 
 # The kernels with a bug to find: name, KVER, patch ("-" for none). The

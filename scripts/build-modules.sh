@@ -12,7 +12,9 @@ arch_facts
 kdir=$1
 need_file "$kdir/Module.symvers" "run 'make modules' in $kdir (scripts/build-kernel.sh does)"
 [ -z "$K_CROSS" ] || need_cmd "${K_CROSS}gcc" "$K_CROSS_PKG"
-out=$CS_CACHE/modules/$(basename "$kdir")
+# Per kernel and per checkout: two worktrees building at once must not
+# rsync their sources into one directory.
+out=$CS_CACHE/modules/$(basename "$kdir")-$(printf '%s' "$CS_TOP" | hash_stdin)
 mkdir -p "$out"
 # By content, not times (-c, no -t): a file that changed is written now,
 # so make rebuilds it even when the source is older than the object
@@ -23,6 +25,13 @@ rsync -rlc --delete --include='/core/' --include='/gen/' --include='Kbuild' \
 # With C, no -s: it would hide sparse's CHECK lines, which show it ran.
 flags=(-s)
 [ -z "${C:-}" ] || flags=(C="$C")
+# Kbuild drops C= without a word when its checker-valid.sh rejects the
+# sparse at hand (7.x wants __typeof_unqual__, which sparse 0.6.4 cannot
+# parse): say so and fail instead of passing unchecked.
+if [ -n "${C:-}" ] && [ -e "$kdir/scripts/checker-valid.sh" ] &&
+	[ "$(sh "$kdir/scripts/checker-valid.sh" sparse 2>/dev/null)" != 1 ]; then
+	die "C=$C: this kernel's scripts/checker-valid.sh rejects $(sparse --version 2>&1 | head -n 1) (too old for it): no sparse check is possible here"
+fi
 make "${flags[@]}" -C "$kdir" M="$out" ARCH="$K_ARCH" ${K_CROSS:+CROSS_COMPILE=$K_CROSS} \
 	W="${W:-1}" modules >&2 || die "module build failed against $kdir"
 echo "$out"

@@ -16,7 +16,7 @@
 # scripts/build-kernel.sh takes the tarball.
 set -eu
 ARCH=${ARCH:-x86_64}
-KVER=${KVER:-6.12}
+KVER=${KVER:-7.3}
 CS_CACHE=${CS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cma-stress}
 # shellcheck source=debian-apt.sh
 . "$(dirname "$0")/debian-apt.sh"

@@ -4,7 +4,7 @@
 #
 # Variables every script understands (all optional):
 #   ARCH     x86_64 (default) or arm64
-#   KVER     6.12 (default), 6.1 or 7.3: Debian's linux-source-$KVER (7.3
+#   KVER     7.3 (default), 6.12 or 6.1: Debian's linux-source-$KVER (7.3
 #            from trixie-backports, unpacked into CS_CACHE by scripts/deps.sh)
 #   KSRC     any kernel source tree instead of the Debian package
 #   FLAVOUR  debug (default) or prod
@@ -14,7 +14,7 @@
 
 CS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ARCH=${ARCH:-x86_64}
-KVER=${KVER:-6.12}
+KVER=${KVER:-7.3}
 KSRC=${KSRC:-}
 FLAVOUR=${FLAVOUR:-debug}
 PATCHES=${PATCHES:-}
@@ -126,4 +126,15 @@ patch_tag() {
 	[ -n "$p" ] || { echo clean; return; }
 	# shellcheck disable=SC2086
 	printf '%s' "$(basename -a $p | sed 's/\.patch$//' | paste -sd+ | cut -c1-40)"
+}
+
+# bug_to_report OUTPUT: for a control whose kernel says when it plants
+# its bug ("leftover-isolate: pfn ...", "cma-bit-lost: ..."), the seconds
+# from that console line to the harness's first FAIL line; nothing for
+# the others.
+bug_to_report() {
+	awk 'function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l + 0 }
+		/^\[ *[0-9.]+\] (leftover-isolate: pfn|(cma: )?cma-bit-lost: )/ && bug == "" { bug = ts($0) }
+		/^\[ *[0-9.]+\] [a-z_]+: FAIL d[0-9]/ && bug != "" && fail == "" { fail = ts($0) }
+		END { if (bug != "" && fail != "") printf "%.3f\n", fail - bug }' "$1"
 }

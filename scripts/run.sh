@@ -9,6 +9,7 @@
 #   SCENARIO  the module's named mix (default: default)
 #   DURATION  seconds of stress (default: 60)
 #   MODARGS   extra module parameters, space separated
+#   COREARGS  parameters of cs_core (e.g. assume_ibt=1)
 #   PRESSURE  % of the guest's memory the pressure program churns (50)
 #   SIEVE     % it fragments before the run: every other 4 KiB page of it
 #             freed, so free lists are long (0)
@@ -55,7 +56,7 @@ RUN_DIR=${RUN_DIR:-$CS_CACHE/runs/$(date +%Y%m%d-%H%M%S)-$ARCH-$(basename "$kdir
 mkdir -p "$RUN_DIR"
 "$CS_TOP/scripts/mkinitramfs.sh" "$RUN_DIR/initrd.gz" "$moddir" "$JOB" \
 	"MODULE=$MODULE" "SCENARIO=$SCENARIO" "DURATION=$DURATION" \
-	"FLAVOUR=$FLAVOUR" "MODARGS=$MODARGS" "PRESSURE=${PRESSURE:-50}" \
+	"FLAVOUR=$FLAVOUR" "MODARGS=$MODARGS" "COREARGS=${COREARGS:-}" "PRESSURE=${PRESSURE:-50}" \
 	"SIEVE=${SIEVE:-0}"
 
 # Boot takes seconds under TCG; quiesce and audits take longer on a debug

@@ -16,12 +16,16 @@
 # modules (bad input, every scenario, each detector's injected fault,
 # unload mid-run) pass in a guest, each reported here as a test of its own.
 #
+# Each test names its kernel: 6.12 unless it says 7.3 (or 6.1, arm64) in
+# its name, whatever KVER and ARCH the caller has set.
+#
 # Variables: TESTS (a regex of test names to run; default all),
-# KVER/ARCH as for make run, GUEST_DURATION (seconds of stress for a clean
+# GUEST_DURATION (seconds of stress for a clean
 # run, default 30), CONTROL_DURATION (for a positive control, default 60),
 # CONTROL_WITHIN (seconds by which the seed 000 control must show its own
 # finding, default 5), TEST_CYCLES (10), TEST_WRITES (1000).
 set -uo pipefail
+export KVER=6.12 ARCH=x86_64
 . "$(dirname "$0")/lib.sh"
 check_vars
 "$CS_TOP/scripts/deps.sh" || exit 2
@@ -214,6 +218,24 @@ test_module_warnings() {
 	[ "$got" -eq "$want" ]
 }
 
+# On 7.3: W=1 with no warning at all. Sparse cannot check 7.3 here (the
+# kernel's checker-valid.sh rejects Debian 12's sparse 0.6.4), and C=2
+# must say so and fail rather than build unchecked.
+test_module_warnings_73() {
+	local kdir out
+	kdir=$(KVER=7.3 kernel_dir debug) || return 1
+	if ! out=$(KVER=7.3 FLAVOUR=debug W=1 "$CS_TOP/scripts/build-modules.sh" "$kdir" 2>&1 >/dev/null); then
+		printf '%s\n' "$out" | tail -n 20
+		return 1
+	fi
+	grep -Ei 'warning|error' <<<"$out" && return 1
+	if out=$(KVER=7.3 FLAVOUR=debug W=1 C=2 "$CS_TOP/scripts/build-modules.sh" "$kdir" 2>&1 >/dev/null); then
+		echo "C=2 on 7.3 built without a word about sparse"
+		return 1
+	fi
+	grep "checker-valid.sh rejects" <<<"$out"
+}
+
 # The modules' C files: the two modules, the frame and the generators.
 c_files() {
 	ls "$CS_TOP"/*.c "$CS_TOP"/core/*.c "$CS_TOP"/gen/*.c
@@ -268,11 +290,12 @@ clean_run() {
 		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
 }
 
-# clean_cov FLAVOUR: a clean 60-second default run that also reached every
-# failure return the coverage table lists (coverage_missing: none):
-# the failure and undo paths the seed bugs live on were taken.
+# clean_cov FLAVOUR [KVER]: a clean 60-second default run that also
+# reached every failure return the coverage table lists
+# (coverage_missing: none): the failure and undo paths the seed bugs live
+# on were taken.
 clean_cov() {
-	clean_run "$1" "" DURATION=60 || return 1
+	clean_run "$1" "" DURATION=60 KVER="${2:-$KVER}" || return 1
 	if ! grep -q '^coverage_missing: none$' "$GUEST_OUT"; then
 		grep '^coverage' "$GUEST_OUT"
 		return 1
@@ -323,9 +346,11 @@ seed000_control() {
 
 # isolate_race on a kernel: PASS with real work done, on the test kernel
 # or (KERNEL=debian) the Debian stock kernel.
+# isolate_clean FLAVOUR [KERNEL [KVER]]
 isolate_clean() {
 	guest "isolate_race $1" "$1" PASS '^g4_contig_ok: [1-9]' \
-		MODULE=isolate_race DURATION="$GUEST_DURATION" KERNEL="${2:-test}" &&
+		MODULE=isolate_race DURATION="$GUEST_DURATION" KERNEL="${2:-test}" \
+		KVER="${3:-$KVER}" &&
 		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
 }
 
@@ -401,15 +426,60 @@ big_clean() {
 	grep -E '^(areas|audit_hold_max_us|audit_entries_mean|g3_offline_ok):' "$GUEST_OUT"
 }
 
-# bit_lost_control: kernel/patches/cma-bit-lost-6.12.patch clears the
-# bitmap bit of one page of a live cma_alloc() range now and then (what
-# 6.12's hugetlb does in a hugetlb_cma= area): D4 must say so.
+# within_of_bug LIMIT: the run's first FAIL came at most LIMIT seconds
+# after the kernel said it planted its bug (bug_to_report, lib.sh).
+within_of_bug() {
+	local d
+	d=$(bug_to_report "$GUEST_RUN_DIR/console.log")
+	[ -n "$d" ] || { echo "no FAIL line after the kernel's bug line"; return 1; }
+	awk -v d="$d" -v lim="$1" 'BEGIN { exit !(d <= lim) }' ||
+		{ echo "the FAIL came ${d}s after the bug, not within ${1}s"; return 1; }
+	echo "FAIL ${d}s after the bug (bound ${1}s)"
+}
+
+# bit_lost_control [KVER]: kernel/patches/cma-bit-lost-<KVER>.patch clears
+# the bitmap bit of one page of a live cma_alloc() range now and then
+# (what 6.12's hugetlb does in a hugetlb_cma= area): D4 must say so at the
+# range's next check, which is when cma_alloc() returns it.
 bit_lost_control() {
+	local kver=${1:-6.12}
 	guest "bit-lost control" prod FAIL \
 		'\[harness\] .*cma_stress: FAIL d4_ownership: .*bitmap no longer marks pfn' \
-		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" \
-		PATCHES="$CS_TOP/kernel/patches/cma-bit-lost-6.12.patch" &&
-		grep -m1 'cma-bit-lost: ' "$GUEST_RUN_DIR/console.log"
+		KVER="$kver" DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" \
+		PATCHES="$CS_TOP/kernel/patches/cma-bit-lost-$kver.patch" &&
+		grep -m1 'cma-bit-lost: ' "$GUEST_RUN_DIR/console.log" &&
+		within_of_bug 2
+}
+
+# leftover_control KVER: kernel/patches/leftover-isolate-<KVER>.patch
+# leaves a pageblock isolated when an offline fails; only D3's quiet-state
+# rule sees it, at the next checkpoint (checkpoint_s, 10 s) after the bug.
+leftover_control() {
+	guest "leftover control" prod FAIL \
+		'\[harness\] .*cma_stress: FAIL d3_pageblock: .*still isolated with nothing of ours in flight' \
+		KVER="$1" DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" \
+		PATCHES="$CS_TOP/kernel/patches/leftover-isolate-$1.patch" &&
+		within_of_bug 15
+}
+
+# ibt_refusal: Debian's stock 7.3 is built with IBT; TCG has no CET, so
+# cs_core's assume_ibt=1 decides the routes as an IBT CPU would. Every
+# function the harness reached by kallsyms must start with ENDBR64 in the
+# image, every refused or IBT-lifted one with the seal
+# (scripts/ibt-seals.sh reads the image at the addresses the guest's
+# /proc/kallsyms gives, KASLR off), at least one sealed function is
+# refused, and the run still PASSes on what it may call.
+ibt_refusal() {
+	local routes kimg
+	guest "IBT refusal" prod PASS '^symbols: ' KERNEL=debian KVER=7.3 \
+		COREARGS=assume_ibt=1 CMDLINE=nokaslr DURATION=20 || return 1
+	grep -a 'cs_core: symbols (IBT assumed' "$GUEST_RUN_DIR/console.log" ||
+		{ echo "cs_core did not decide its routes for IBT"; return 1; }
+	routes=$(sed -n 's/^symbols: //p' "$GUEST_OUT" | head -n 1)
+	sed -n 's/^cs-guest: kallsyms: //p' "$GUEST_RUN_DIR/console.log" | tr -d '\r' >"$OUT/kallsyms"
+	read -r _ kimg < <(KVER=7.3 "$CS_TOP/scripts/debian-kernel.sh") ||
+		{ echo "no stock 7.3 image"; return 1; }
+	"$CS_TOP/scripts/ibt-seals.sh" "$kimg" "$OUT/kallsyms" "$routes"
 }
 
 # many_cpus: a 32-vCPU guest starts every generator of the default
@@ -460,22 +530,39 @@ t "config fragment lines are verified by name" test_check_config
 t "README's detector and generator list matches core/tables.c" test_readme_tables
 t "report check: a PASS needs every detector run and every generator's work" test_report_check
 t "symbol routes: every IBT case decided as README says" test_route
-t "modules build warning-free with W=1 and sparse" test_module_warnings
+t "modules build warning-free with W=1 and sparse (6.12)" test_module_warnings
+t "modules build warning-free with W=1 on 7.3; C=2 there fails naming the sparse it rejects" test_module_warnings_73
 t "checkpatch --strict on every C file" test_checkpatch
 t "series plot of a captured seed000 run: literal title, first violation marked with its detector, pauses as gaps" test_series_plot
 t "seed 000 check: a guest that died before its report is judged by the console's first-violation line" test_seed000_console
+# ---- 7.3: where upstream develops (the default kernel of make run) ----------
+t "guest: clean 7.3 debug kernel PASSes, every listed failure return covered" clean_cov debug 7.3
+t "guest: clean 7.3 prod kernel PASSes, every listed failure return covered" clean_cov prod 7.3
+t "guest: seed000 control FAILs on 7.3 debug" seed000_control debug 7.3
+t "guest: seed000 control FAILs on 7.3 prod" seed000_control prod 7.3
+t "guest: D4 reports a held range whose CMA bitmap bit someone else cleared, within 2 s (cma-bit-lost control, 7.3 prod)" \
+	bit_lost_control 7.3
+t "guest: D3 reports a pageblock a failed offline left isolated, within 15 s (leftover-isolate control, 7.3 prod)" \
+	leftover_control 7.3
+t "guest: isolate_race on the 7.3 debug test kernel PASSes" isolate_clean debug test 7.3
+t "dkms add/build/install against Debian's stock 7.3, cma_stress's default scenario PASSes in its guest" \
+	env KVER=7.3 "$CS_TOP/scripts/dkms-test.sh"
+t "guest: on Debian's stock 7.3 (IBT) routes decided for IBT refuse every sealed function the image shows, and the run PASSes" \
+	ibt_refusal
+t "guest: arm64 clean 7.3 prod kernel PASSes" clean_run prod "" ARCH=arm64 KVER=7.3
+
+# ---- 6.12: the LTS kernel the harness grew up on ---------------------------
 t "guest: clean 6.12 debug kernel PASSes, every listed failure return covered" clean_cov debug
 t "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" clean_cov prod
-t "guest: seed000 control FAILs on debug" seed000_control debug
-t "guest: seed000 control FAILs on prod" seed000_control prod
-t "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
-t "guest: D4 reports a held range whose CMA bitmap bit someone else cleared (cma-bit-lost control, prod)" bit_lost_control
+t "guest: seed000 control FAILs on 6.12 debug" seed000_control debug
+t "guest: seed000 control FAILs on 6.12 prod" seed000_control prod
+t "guest: D4 reports a held range whose CMA bitmap bit someone else cleared within 2 s (cma-bit-lost control, 6.12 prod)" bit_lost_control
 t "guest: big NUMA guest (8 vCPUs, 12 GiB, 2 nodes, per-node and hugetlb_cma areas, fragmented): 6.12 prod + contig-undo and hugetlb-cma fixes PASSes" big_clean prod
 # hugetlb_threads=0: G10's 1 GiB pages would reach the 6.12 contig-undo
 # bug (docs/findings/contig-undo-foreign-isolation.md) before seed 000's.
-t "guest: big NUMA guest: seed000 control FAILs on debug" seed000_control debug 6.12 SIZE=big TIMEOUT=900 \
+t "guest: big NUMA guest: seed000 control FAILs on 6.12 debug" seed000_control debug 6.12 SIZE=big TIMEOUT=900 \
 	MODARGS="stop_on_fail=1 hugetlb_threads=0"
-t "guest: a 32-vCPU guest starts every generator and PASSes (prod)" many_cpus
+t "guest: a 32-vCPU guest starts every generator and PASSes (6.12 prod)" many_cpus
 t "guest: isolate_race on the 6.12 debug test kernel PASSes" isolate_clean debug
 # export_route: with the symbols exported, the module takes them as exports
 # and a run does its full work (report-check), as on the kallsyms route.
@@ -486,19 +573,22 @@ export_route() {
 }
 t "guest: with kernel/patches/export-syms-6.12.patch the symbols are taken as exports" export_route
 t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod debian
-t "guest: isolate-pcp-stale control FAILs isolate_race on debug" isolate_control debug
-t "guest: racers and offlines on the same blocks keep apart and PASS (offline-race, debug)" offline_race debug
+t "guest: isolate-pcp-stale control FAILs isolate_race on 6.12 debug" isolate_control debug
+t "guest: racers and offlines on the same blocks keep apart and PASS (offline-race, 6.12 debug)" offline_race debug
 t "dkms add/build/install against Debian's 6.12, loaded in its guest" \
 	"$CS_TOP/scripts/dkms-test.sh"
-t "guest: arm64 clean 6.12 prod kernel PASSes" clean_run prod "" ARCH=arm64
-t "guest: arm64 seed000 control FAILs on prod" seed000_control prod 6.12 ARCH=arm64
-t "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (debug, kmemleak)" cycles_short
-t "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (debug)" fuzz_short
-t "guest: kselftests (prod)" selftests_in_guest prod
+t "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (6.12 debug, kmemleak)" cycles_short
+t "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (6.12 debug)" fuzz_short
+t "guest: kselftests (6.12 prod)" selftests_in_guest prod
+
+# ---- make test-long: slow reproducers and the other LTS targets -------------
 tl "guest: gigantic pages racing memory offline oops the clean 6.12 debug kernel (contig-undo-offline, no module)" \
 	gigantic_offline FAIL
 tl "guest: ... and PASS with kernel/patches/contig-undo-fix-6.12.patch" \
 	gigantic_offline PASS PATCHES="$CS_TOP/kernel/patches/contig-undo-fix-6.12.patch"
+tl "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
+tl "guest: arm64 clean 6.12 prod kernel PASSes" clean_run prod "" ARCH=arm64
+tl "guest: arm64 seed000 control FAILs on 6.12 prod" seed000_control prod 6.12 ARCH=arm64
 import_ktap
 
 echo "1..$n"

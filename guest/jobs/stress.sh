@@ -2,7 +2,8 @@
 # beside the user-memory pressure program, print the report between
 # markers, unload, and exit 0 only if the report says PASS.
 D=/sys/kernel/debug/$MODULE
-insmod /lib/cs/cs_core.ko || exit 1
+# shellcheck disable=SC2086
+insmod /lib/cs/cs_core.ko ${COREARGS:-} || exit 1
 args="duration=$DURATION"
 [ "$MODULE" != cma_stress ] || args="$args scenario=$SCENARIO"
 # shellcheck disable=SC2086
@@ -45,6 +46,14 @@ done
 kill "$pp" 2>/dev/null
 wait "$pp" 2>/dev/null
 cat "$D/report" >/tmp/report
+# Where each symbol of the routes line is, as /proc/kallsyms has it, so
+# the host can hold a route against the image (scripts/ibt-seals.sh).
+case " ${COREARGS:-} " in *" assume_ibt=1 "*)
+	# shellcheck disable=SC2013 # the line is a list of words
+	for s in $(sed -n 's/^symbols: //p' /tmp/report); do
+		grep -E " ${s%%=*}\$" /proc/kallsyms | sed 's/^/cs-guest: kallsyms: /'
+	done ;;
+esac
 echo "==== report $MODULE ===="
 cat /tmp/report
 echo "==== end report ===="
