@@ -10,14 +10,17 @@
  * memory blocks on and next to those ranges, with offlines a memory
  * notifier refuses after isolation or that get interrupted (seed 001's
  * bugs lived in those error paths); G2 frees buddies into the isolation
- * windows (seed 000). The audits are the frame's: D1-D3, D3's leftover
- * rule on every finished range, D4 on every range obtained, D6, D7.
+ * windows (seed 000); G8 pins pages under them, G9 plants pages they must
+ * refuse, G10 churns the hugetlb pool. The audits are the frame's: D1-D3,
+ * D3's leftover rule on every finished range, D4 on every range obtained,
+ * D6, D7.
  *
- * This file is the module's scenario and settings; the frame (cs_core.ko)
- * does the rest, under /sys/kernel/debug/isolate_race/ as for cma_stress.
+ * This file is the module's scenarios, the generators it offers and its
+ * own settings; the frame (cs_core.ko) does the rest, under
+ * /sys/kernel/debug/isolate_race/ as for cma_stress.
  */
 #include <linux/module.h>
-#include "core/cs_core.h"
+#include "gen/generators.h"
 
 static const struct cs_scenario ir_scenarios[] = {
 	{ .name = "default", .what = "racers, offline/online and free-while-isolating",
@@ -31,9 +34,14 @@ static const struct cs_scenario ir_scenarios[] = {
 };
 
 #define CS_HARNESS ir
-#define CS_OFFERS (CS_OFFER_G2 | CS_OFFER_G3 | CS_OFFER_G4 | CS_OFFER_G8 | CS_OFFER_G9 | \
-		   CS_OFFER_G10)
 #include "harness.h"
+
+cs_offer(ir, CS_G2, isolate_threads, 1024, "G2 free-while-isolating");
+cs_offer(ir, CS_G3, hotplug_threads, 1, "G3 offline/online threads");
+cs_offer(ir, CS_G4, racer_threads, 1024, "G4 alloc_contig_range racers");
+cs_offer(ir, CS_G8, gup_threads, 1024, "G8 transient pin threads");
+cs_offer(ir, CS_G9, plant_threads, 1024, "G9 planted-page threads");
+cs_offer(ir, CS_G10, hugetlb_threads, 1, "G10 hugetlb pool churn");
 
 /* The hunts of docs/findings: G4's compound requests and neighbours. */
 cs_param(ir, uint, comp_pct, g4_comp_pct, 0, 100, "G4 requests made with __GFP_COMP, percent");

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * D1 (counters), what D1 and D2 read (and inject=d1..d3), and D4's
- * reference rule. Each rule is
+ * The checks of the detector table but D2's (core/freelist.c) and D7's
+ * (core/workers.c): D1 (counters), D3 (pageblocks), D4's reference rule,
+ * D6 (the quiet state), and the injection hooks of D1-D6. Each rule is
  * the mirror of kernel code; the kernel functions named below are the ones
- * a rule mirrors (docs/kernel-rules.md has the line numbers for 6.1 and
- * 6.12). What they read goes through cs_zone_stat(), where inject=d1/d2
- * adds its fault: to what the audit sees, never to the kernel's counters.
+ * a rule mirrors (docs/kernel-rules.md has the line numbers for 6.1, 6.12
+ * and 7.3). What D1 and D2 read goes through cs_zone_stat(), where
+ * inject=d1/d2 adds its fault: to what the audit sees, never to the
+ * kernel's counters.
  */
 #include <linux/module.h>
 #include <linux/mm.h>
@@ -16,6 +18,7 @@
 #include <linux/pageblock-flags.h>
 #include <linux/page-isolation.h>
 #include <linux/delay.h>
+#include <linux/highmem.h>
 #include "cs_core.h"
 #include "compat.h"
 
@@ -188,4 +191,200 @@ bool cs_d4_frozen(struct cs_harness *h, unsigned long pfn, unsigned long nr,
 	}
 	cs_checked(&h->ctx, CS_D4_OWNERSHIP);
 	return true;
+}
+
+/* ---- D3: pageblocks ------------------------------------------------------- */
+
+/* A D3 finding is about the view: inject=d3 moves area 0's start down. */
+static const struct cs_area *cs_area_seen(struct cs_harness *h, unsigned long pfn)
+{
+	const struct cs_area *a = cs_area_of(h, pfn);
+
+	if (!a && h->nr_areas && h->view.area0_lead &&
+	    pfn >= h->areas[0].range[0].start - h->view.area0_lead &&
+	    pfn < h->areas[0].range[0].start)
+		a = &h->areas[0];
+	return a;
+}
+
+/* @pfn was isolated before the run started, and still is. */
+static bool cs_isolated_before(struct cs_harness *h, unsigned long pfn)
+{
+	int i;
+
+	for (i = 0; i < min(h->iso_before.n, CS_ISO_BEFORE); i++)
+		if (h->iso_before.pfn[i] == pfn)
+			return true;
+	return false;
+}
+
+/*
+ * D3 on one online pageblock. Where isolation is a bit of its own (6.16+)
+ * the type bits stay under it, so the area rules hold for an isolated
+ * block too: a CMA block being isolated is still CMA underneath. Before,
+ * an isolated block's type is MIGRATE_ISOLATE, and only the quiet rule
+ * applies to it. @isolated gets the first one the quiet rule will look
+ * at again.
+ */
+static void cs_audit_pageblock(struct cs_harness *h, struct zone *zone,
+			       unsigned long pfn, bool quiet, unsigned long *isolated)
+{
+	const struct cs_area *a = cs_area_seen(h, pfn);
+	bool iso;
+	int mt = cs_pageblock_type(pfn, &iso);
+
+	if (iso && quiet && !*isolated && !cs_isolated_before(h, pfn) &&
+	    !cs_iso_holder(h, pfn))
+		*isolated = pfn;
+	if (iso && !CS_PB_ISOLATE_BIT)
+		return;
+	if (a && !is_migrate_cma(mt))
+		cs_violation(&h->ctx, CS_D3_PAGEBLOCK,
+			     "pageblock %#lx in CMA area %s is %s%s",
+			     pfn, a->name, cs_mt_name(mt), iso ? " (isolated)" : "");
+	else if (!a && is_migrate_cma(mt))
+		cs_violation(&h->ctx, CS_D3_PAGEBLOCK,
+			     "pageblock %#lx in zone %s is CMA%s outside every CMA area",
+			     pfn, zone->name, iso ? " (isolated)" : "");
+}
+
+/*
+ * D3. Mirrors init_cma_reserved_pageblock() (a CMA area's pageblocks are
+ * MIGRATE_CMA for life), the fallback tables (nothing steals a CMA block),
+ * and undo_isolate_page_range() (every isolation is undone, except that an
+ * offlined block stays isolated while it is offline, so offline memory is
+ * skipped). Every area is known here, used by G1 or not. 6.16+: "no
+ * isolate bit set with nothing of ours in flight" is the quiet rule.
+ */
+void cs_audit_pageblocks(struct cs_harness *h, bool quiet)
+{
+	struct cs_ctx *ctx = &h->ctx;
+	unsigned long isolated = 0;
+	struct zone *zone;
+	unsigned int n = 0;
+
+	if (!cs_can_read_pageblocks())
+		return;
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
+		unsigned long pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
+		unsigned long end = zone_end_pfn(zone);
+
+		for (; pfn < end; pfn += pageblock_nr_pages) {
+			if (!(++n % 1024))
+				cond_resched();
+			if (pfn_to_online_page(pfn))
+				cs_audit_pageblock(h, zone, pfn, quiet, &isolated);
+		}
+		cond_resched();
+	}
+	/*
+	 * Quiet: nothing of ours is isolating (a registration still held at a
+	 * quiet point is a dead worker's, which D7 reported with its range).
+	 * Somebody else's isolation (a driver's cma_alloc on a user's box)
+	 * ends within moments; one of ours left behind does not.
+	 */
+	if (isolated) {
+		msleep(200);
+		if (is_migrate_isolate(cs_pageblock_mt(isolated)))
+			cs_violation(ctx, CS_D3_PAGEBLOCK,
+				     "pageblock %#lx (%s) still isolated with nothing of ours in flight",
+				     isolated, page_zone(pfn_to_page(isolated))->name);
+	}
+	cs_checked(ctx, CS_D3_PAGEBLOCK);
+}
+
+/*
+ * At start: the pageblocks already isolated are not this run's. An
+ * earlier run's dead worker left them (its D7 line named them), or another
+ * isolator holds them; the quiet rule leaves them out and the report lists
+ * them. No lock: a pageblock read and cond_resched() at a time.
+ */
+void cs_pageblocks_before(struct cs_harness *h)
+{
+	struct cs_iso_before *b = &h->iso_before;
+	struct zone *zone;
+
+	b->n = 0;
+	if (!cs_can_read_pageblocks())
+		return;
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
+		unsigned long pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
+
+		for (; pfn < zone_end_pfn(zone); pfn += pageblock_nr_pages) {
+			if (!(pfn % (1024 * pageblock_nr_pages)))
+				cond_resched();
+			if (!pfn_to_online_page(pfn) || !is_migrate_isolate(cs_pageblock_mt(pfn)))
+				continue;
+			if (b->n < CS_ISO_BEFORE)
+				b->pfn[b->n] = pfn;
+			b->n++;
+		}
+	}
+	if (b->n)
+		pr_warn("%s: %d pageblock(s) isolated before the run (first %#lx): not judged\n",
+			h->name, b->n, b->pfn[0]);
+}
+
+void cs_pageblocks_before_show(struct cs_harness *h, struct seq_file *m)
+{
+	int i;
+
+	seq_printf(m, "d3_isolated_before_start: %d", h->iso_before.n);
+	for (i = 0; i < min(h->iso_before.n, 16); i++)
+		seq_printf(m, " %#lx", h->iso_before.pfn[i]);
+	seq_puts(m, h->iso_before.n > 16 ? " ...\n" : "\n");
+}
+
+/* ---- D6: the quiet state ------------------------------------------------------ */
+
+/*
+ * D6, the frame's part: MemTotal back at its baseline (every block
+ * offlined is online again). The generators' parts (the CMA bitmap) ran
+ * just before, through their rows' quiesce hooks; D1-D3 run just after,
+ * with nothing in flight (cs_quiet_checks()).
+ */
+void cs_audit_quiesced(struct cs_harness *h, bool quiet)
+{
+	long ram = totalram_pages();
+
+	if (ram != h->totalram_start)
+		cs_violation(&h->ctx, CS_D6_QUIESCE,
+			     "%s, MemTotal %ld kB != %lu kB at start",
+			     h->stopping ? "after stop" : "at a checkpoint",
+			     ram << (PAGE_SHIFT - 10),
+			     h->totalram_start << (PAGE_SHIFT - 10));
+	cs_checked(&h->ctx, CS_D6_QUIESCE);
+}
+
+/* ---- injections at a generator's site ------------------------------------------- */
+
+/* inject=d4: as if somebody else wrote a page we hold (one time in four). */
+bool cs_inject_d4(struct cs_harness *h, void *arg)
+{
+	u64 *p;
+
+	if (cs_rand(4))
+		return false;
+	p = kmap_local_page(arg);
+	*p ^= 1;
+	kunmap_local(p);
+	return true;
+}
+
+/* inject=d5: allocate outside the pin scope, as a buggy scope would. */
+bool cs_inject_d5(struct cs_harness *h, void *arg)
+{
+	return true;
+}
+
+/*
+ * inject=d6: the run's first release keeps range @arg from the kernel, as
+ * a lost bitmap clear would, while the generator's books call it
+ * released; it is given back at the next start or at unload. Taken at the
+ * first release rather than at stop, so every run that releases anything
+ * has it, whether a range is live at stop or not.
+ */
+bool cs_inject_d6(struct cs_harness *h, void *arg)
+{
+	return !cmpxchg(&h->leaked, NULL, arg);
 }

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Quiet-state checkpoints during a run. Every checkpoint_s seconds the
- * auditor asks the generators to park at the top of their loops (where
- * none has an isolation, an offline, a pin or a plant in flight; G1 and
- * G7 keep the ranges they hold), waits for all of them, runs the checks
- * of the quiet state that stop runs (no pageblock ISOLATE, the CMA bitmap
- * holds nothing of ours but the ranges we hold, MemTotal at its baseline
- * so every block G3 offlined is back, D1-D3 with nothing in flight), and
- * lets them go. A bug that leaves state behind on an error path is then
- * reported within a checkpoint, not at the end of the run or never.
+ * auditor asks the generators to park at the top of their loops, in
+ * cs_keep_going() (where none has an isolation, an offline, a pin or a
+ * plant in flight; a generator keeps the ranges it holds), waits for all
+ * of them, runs the checks of the quiet state that stop runs
+ * (cs_quiet_checks(): each generator's part of D6, D6, then D1-D3 with
+ * nothing in flight), and lets them go. A bug that leaves state behind on
+ * an error path is then reported within a checkpoint, not at the end of
+ * the run or never.
  *
  * A generator stuck longer than offline_timeout_ms + 2 s (an offline
  * that must be interrupted first), or stop under way, makes the
@@ -42,17 +42,6 @@ void cs_worker_done(struct cs_worker *w)
 {
 	atomic_inc(&w->h->parked);
 	wake_up(&w->h->park_wq);
-}
-
-/* The checks of a quiet state, at a checkpoint (@final false) or at stop. */
-void cs_quiet_checks(struct cs_harness *h, bool final)
-{
-	int g;
-
-	for (g = 0; g < CS_NR_GENERATORS; g++)
-		if (cs_first_user(h, g, offsetof(struct cs_generator, quiesce)))
-			cs_generators[g].quiesce(h, final);
-	cs_quiesce(h, true);
 }
 
 /*

@@ -7,10 +7,11 @@
  * start_isolate_page_range() fail has not tested them.
  *
  * cs_coverage[] is the third table: each row a function, how it says it
- * failed, and the failures a run must show when one of the generators
- * named in the row ran. A function this kernel inlined (no symbol to
- * probe) is listed as not measurable, never silently missing. The counts
- * are of every caller in the kernel, ours or not.
+ * failed, and the failures a run must show when a generator that does
+ * the row's kind of work ran (CS_DOES_*, named in the generators' rows).
+ * A function this kernel inlined (no symbol to probe) is listed as not
+ * measurable, never silently missing. The counts are of every caller in
+ * the kernel, ours or not.
  */
 #include <linux/module.h>
 #include <linux/kprobes.h>
@@ -27,22 +28,21 @@ struct cs_cov_fn {
 	const char *name;
 	enum cs_ret ret;
 	int fails[CS_COV_FAILS];	/* -errno, or 1 for a NULL/false return */
-	unsigned int with;		/* expected when one of these ran (BIT(CS_Gn)) */
+	unsigned int with;		/* expected when work of this kind ran (BIT(CS_DOES_*)) */
 };
 
 #define CS_FAILED 1
 
 static const struct cs_cov_fn cs_coverage[] = {
-	{ CS_ACR_SYMBOL, CS_RET_ERRNO, { -EBUSY },
-	  BIT(CS_G1) | BIT(CS_G4) | BIT(CS_G7) },
-	{ "start_isolate_page_range", CS_RET_ERRNO, { -EBUSY }, BIT(CS_G3) },
+	{ CS_ACR_SYMBOL, CS_RET_ERRNO, { -EBUSY }, BIT(CS_DOES_CONTIG) },
+	{ "start_isolate_page_range", CS_RET_ERRNO, { -EBUSY }, BIT(CS_DOES_OFFLINE) },
 	{ "undo_isolate_page_range", CS_RET_VOID },
-	{ "test_pages_isolated", CS_RET_ERRNO, { -EBUSY }, BIT(CS_G3) },
-	{ "offline_pages", CS_RET_ERRNO, { -EBUSY, -EINTR, -EPERM }, BIT(CS_G3) },
-	{ "set_migratetype_isolate", CS_RET_ERRNO, { -EBUSY }, BIT(CS_G3) },
+	{ "test_pages_isolated", CS_RET_ERRNO, { -EBUSY }, BIT(CS_DOES_OFFLINE) },
+	{ "offline_pages", CS_RET_ERRNO, { -EBUSY, -EINTR, -EPERM }, BIT(CS_DOES_OFFLINE) },
+	{ "set_migratetype_isolate", CS_RET_ERRNO, { -EBUSY }, BIT(CS_DOES_OFFLINE) },
 	{ "unset_migratetype_isolate", CS_RET_VOID },
-	{ "isolate_single_pageblock", CS_RET_ERRNO, { -EBUSY }, BIT(CS_G3) },
-	{ "cma_alloc", CS_RET_PTR, { CS_FAILED }, BIT(CS_G1) | BIT(CS_G7) },
+	{ "isolate_single_pageblock", CS_RET_ERRNO, { -EBUSY }, BIT(CS_DOES_OFFLINE) },
+	{ "cma_alloc", CS_RET_PTR, { CS_FAILED }, BIT(CS_DOES_CMA_ALLOC) },
 	{ "cma_release", CS_RET_BOOL },
 };
 
@@ -194,9 +194,9 @@ void cs_coverage_show(struct cs_harness *h, struct seq_file *m)
 	int i, j, g, missing = 0;
 	char v[16];
 
-	for (g = 0; g < CS_NR_GENERATORS; g++)
+	for (g = 0; g < cs_nr_generators; g++)
 		if (h->run.threads[g] > 0)
-			ran |= BIT(g);
+			ran |= cs_generators[g]->does;
 	for (i = 0; i < CS_NR_COV && cov; i++) {
 		struct cs_cov_probe *p = &cov->p[i];
 

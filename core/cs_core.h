@@ -3,23 +3,23 @@
  * cs_core: the harness frame that cma_stress and isolate_race run in, the
  * way kernel/torture.c serves rcutorture and locktorture.
  *
- * A module is a list of settings (module parameters, one line each), a
- * table of scenarios, and a struct cs_harness it hands to cs_harness_init().
+ * A module is a table of scenarios, one cs_offer() line per generator it
+ * offers, a few settings of its own, and the template core/harness.h,
+ * which gives it a struct cs_harness and hands that to cs_harness_init().
  * The frame owns everything else: the run's lifecycle (start, duration,
- * stop, quiesce), the auditor, the report, the time series, the debugfs
- * files, and one idempotent cleanup for a failed init and for exit. What
- * runs is read from two tables in core/tables.c:
+ * stop, checkpoints), the auditor, the report, the time series, the
+ * debugfs files, and one idempotent cleanup for a failed init and for
+ * exit. What runs is read from two tables:
  *
- *  - cs_generators[]: G1..G6, the kernel threads that stir up the races
- *    (code in gen/: cma.c G1, pages.c G2 G5 G6, hotplug.c G3, contig.c G4);
- *  - cs_detectors[]: D1..D7, the checks that catch a seed bug (code in
- *    core/audit.c D1 D2, core/pageblock.c D3, gen/ D4 D5, core/frame.c D6,
- *    core/workers.c D7), each with the hook that proves it fires.
+ *  - cs_detectors[] (core/tables.c): the checks that catch a seed bug,
+ *    each with where it runs (.when), which the frame walks, and the hook
+ *    that proves it fires;
+ *  - cs_generators[]: the kernel threads that stir up the races, one row
+ *    each beside its code in gen/, listed in gen/generators.h and handed
+ *    to the frame at load. Whatever a generator adds to start, to stop,
+ *    to D4 or to D6 it adds through the hooks of its row.
  *
- * The rest of core/: settings.c (the settings table and scenarios),
- * debugfs.c (the files), report.c (violations and the ring of recent
- * operations), series.c (the sampled counters), areas.c (CMA areas),
- * syms.c (unexported symbols), main.c (the module).
+ * core/ never names a generator: gen/ uses core/, not the other way.
  */
 #ifndef CS_CORE_H
 #define CS_CORE_H
@@ -52,13 +52,13 @@ enum cs_detector_id {
 	CS_NR_DETECTORS
 };
 
-/* Where a detector runs. */
+/* Where a detector runs: its row's .when, which the frame walks. */
 enum cs_when {
 	CS_EVERY_AUDIT,		/* the auditor, every audit_ms */
 	CS_EVERY_FULL,		/* the auditor, every freelist_ms */
 	CS_EVERY_SECOND,	/* the auditor, once a second */
-	CS_IN_GENERATOR,	/* a generator, on what it holds or gets */
-	CS_AT_STOP,		/* stop, with every thread stopped */
+	CS_IN_GENERATOR,	/* a generator, on what it holds or gets (no .check) */
+	CS_WHEN_QUIET,		/* stop and checkpoints, every generator stopped or parked */
 };
 
 struct cs_detector {
@@ -67,80 +67,44 @@ struct cs_detector {
 	const char *seeds;	/* the seed threads it answers */
 	const char *what;	/* what it checks */
 	enum cs_when when;
-	/* The check, for the auditor and for quiesce (@quiet: nothing in flight). */
+	/*
+	 * The check, run where .when says; @quiet: nothing in flight (stop, a
+	 * checkpoint, or an audit command while stopped), when the quiet-state
+	 * rules apply too. Every CS_EVERY_* and CS_WHEN_QUIET row has one.
+	 */
 	void (*check)(struct cs_harness *h, bool quiet);
 	/*
 	 * inject=dN: called at the detector's one injection site with what
 	 * the site has; returns true when the fault took effect. It changes
 	 * what the audit reads or what the harness itself does, never the
-	 * kernel's own state.
+	 * kernel's own state. The site is in the generators whose rows name
+	 * the detector in .injects; where no row does, the frame calls it
+	 * at start.
 	 */
 	bool (*inject)(struct cs_harness *h, void *arg);
 	const char *inject_how;
-	/* Generators holding the injection site; 0: the frame, at start. */
-	unsigned int inject_in;
 };
 
 extern const struct cs_detector cs_detectors[CS_NR_DETECTORS];
 
-/* ---- the generator table (core/tables.c) ---------------------------------- */
-
-enum cs_generator_id {
-	CS_G1, CS_G2, CS_G3, CS_G4, CS_G5, CS_G6, CS_G7, CS_G8, CS_G9, CS_G10,
-	CS_NR_GENERATORS
-};
+/* ---- the generator table (gen/, handed to the frame at load) --------------- */
 
 /*
- * What a module offers, for core/harness.h's #if: CS_OFFERS is an OR of
- * these (bit n is generator CS_Gn+1, as in cs_generators[]).
+ * The frame knows generators only as rows of this table, indexed by the
+ * ids in gen/generators.h; arrays indexed by generator have room for
+ * CS_MAX_GENERATORS.
  */
-#define CS_OFFER_G1	0x001
-#define CS_OFFER_G2	0x002
-#define CS_OFFER_G3	0x004
-#define CS_OFFER_G4	0x008
-#define CS_OFFER_G5	0x010
-#define CS_OFFER_G6	0x020
-#define CS_OFFER_G7	0x040
-#define CS_OFFER_G8	0x080
-#define CS_OFFER_G9	0x100
-#define CS_OFFER_G10	0x200
-
-/* Each generator's outcome counters, named in its row. */
-enum { CS_G1_ALLOC_OK, CS_G1_ALLOC_FAIL, CS_G1_RELEASED, CS_G1_PAGES, CS_G1_FROZEN };
-
-enum { CS_G2_FREES, CS_G2_ALLOC_FAIL };
-
-enum {
-	CS_G3_OFFLINE_OK, CS_G3_OFFLINE_BUSY, CS_G3_OFFLINE_INTR,
-	CS_G3_OFFLINE_VETOED, CS_G3_OFFLINE_OTHER, CS_G3_LAST_ERRNO,
-	CS_G3_ONLINE_OK, CS_G3_ONLINE_FAIL, CS_G3_CLASH
-};
-
-enum {
-	CS_G4_OK, CS_G4_BUSY, CS_G4_INTR, CS_G4_NOMEM, CS_G4_OTHER,
-	CS_G4_LAST_ERRNO, CS_G4_PAGES, CS_G4_LEFTOVER_CHECKS, CS_G4_CLASH,
-	CS_G4_COMP, CS_G4_GONE, CS_G4_OFFLINING
-};
-
-enum { CS_G5_BURSTS };
-
-enum { CS_G6_ALLOCS };
-
-enum { CS_G8_PINNED };
-
-enum {
-	CS_G9_PLANTED, CS_G9_PLANT_FAIL, CS_G9_BUSY, CS_G9_OTHER,
-	CS_G9_LAST_ERRNO, CS_G9_LEFTOVER_CHECKS
-};
-
-enum {
-	CS_G10_GROWS, CS_G10_SHRINKS, CS_G10_DEMOTES, CS_G10_ERRORS,
-	CS_G10_LAST_ERRNO
-};
-
+#define CS_MAX_GENERATORS 16
 #define CS_GEN_COUNTERS 12
 /* Pageblocks found isolated at a run's start that are listed (and let be). */
 #define CS_ISO_BEFORE 128
+
+/* Kinds of kernel work a generator does, for the coverage table (core/coverage.c). */
+enum cs_work {
+	CS_DOES_CONTIG,		/* alloc_contig_range(), itself or through cma_alloc() */
+	CS_DOES_CMA_ALLOC,	/* cma_alloc() */
+	CS_DOES_OFFLINE,	/* memory offline */
+};
 
 struct cs_generator {
 	const char *id;		/* "G1" */
@@ -149,30 +113,40 @@ struct cs_generator {
 	const char *seeds;
 	const char *what;
 	int (*fn)(void *arg);	/* the thread; @arg is its struct cs_worker */
-	const char *setting;	/* the setting that gives its thread count */
 	bool per_cpu;		/* that many threads per online CPU, each bound */
-	/* Outcome counters: report key "<name>_<counter>", index = the enum. */
+	/* Outcome counters: report key "<name>_<counter>", index = its enum. */
 	const char *counters[CS_GEN_COUNTERS];
+	unsigned int checks;	/* BIT(CS_Dn): in-generator detectors it runs */
+	unsigned int injects;	/* BIT(CS_Dn): injection sites in its code */
+	unsigned int does;	/* BIT(CS_DOES_*): for coverage */
 	/* Optional: why it cannot run here (NULL: it can). */
 	const char *(*unusable)(struct cs_harness *h);
+	/* Optional, at load: why detector @d is off here with it (NULL: on). */
+	const char *(*off)(struct cs_harness *h, int d);
 	/* Optional, for state of its own: before its threads start ... */
 	int (*start)(struct cs_harness *h);
-	/* ... at a checkpoint and after every thread stopped (@final): D6 ... */
+	/*
+	 * ... its part of D6, with its threads parked (a checkpoint) or
+	 * stopped (@final), before the CS_WHEN_QUIET rows run ...
+	 */
 	void (*quiesce)(struct cs_harness *h, bool final);
 	/* ... and at unload. */
 	void (*cleanup)(struct cs_harness *h);
 	void (*report)(struct cs_harness *h, struct seq_file *m);
 };
 
-extern const struct cs_generator cs_generators[CS_NR_GENERATORS];
+/* Given once by cs_core.ko's init (gen/main.c): cs_generators[id]. */
+extern const struct cs_generator *const *cs_generators;
+extern int cs_nr_generators;
+void cs_set_generators(const struct cs_generator *const *table, int n);
 
-/* A named mix: thread count per generator, and G1/G4's range knobs. */
+/* A named mix: thread count per generator, and the range knobs. */
 struct cs_scenario {
 	const char *name;
 	const char *what;
-	int threads[CS_NR_GENERATORS];
+	int threads[CS_MAX_GENERATORS];
 	int max_pageblocks;	/* largest range, in pageblocks */
-	int hold_ms;		/* longest hold of a range */
+	int hold_ms;		/* longest a range is held */
 };
 
 /* ---- settings: module parameters, also written as key=value to control ---- */
@@ -183,11 +157,11 @@ struct cs_scenario {
 
 struct cs_settings {
 	char scenario[CS_STR];
-	int threads[CS_NR_GENERATORS];	/* -1: the scenario's */
+	int threads[CS_MAX_GENERATORS];	/* -1: the scenario's */
 	int max_pageblocks, hold_ms;	/* -1: the scenario's */
 	unsigned int duration, audit_ms, freelist_ms, stall_s, series_ms;
 	unsigned int offline_timeout_ms, veto_pct;
-	unsigned int audit_hold_entries;	/* D2's budget per zone->lock hold */
+	unsigned int audit_hold_entries;	/* D2's entries per zone->lock section */
 	unsigned int checkpoint_s;		/* quiet-state checks every, 0 = off */
 	unsigned int g4_comp_pct;	/* G4 requests made with __GFP_COMP */
 	bool g4_adjacent;		/* G4 racers only keep off each other's pageblocks */
@@ -229,12 +203,21 @@ extern const struct kernel_param_ops cs_param_ops;
 	module_param_cb(name, &cs_param_ops, &cs_param_##name, 0444); \
 	MODULE_INFO(parm, #name ":" desc)
 
+/*
+ * A module offers generator @id (gen/generators.h) with one line: the
+ * setting @name that gives its thread count, 0 to @max threads (-1, the
+ * default: the scenario's count), and @desc. The frame knows what a
+ * module offers by these settings (cs_offers()).
+ */
+#define cs_offer(hs, id, name, max, desc) \
+	cs_param(hs, int, name, threads[id], 0, max, desc)
+
 #define CS_FRAME_DEFAULTS \
 	.scenario = "default", .max_pageblocks = -1, .hold_ms = -1, \
 	.inject = "none", .audit_ms = 20, .freelist_ms = 200, .stall_s = 60, \
 	.series_ms = 250, .offline_timeout_ms = 8000, .veto_pct = 20, \
 	.audit_hold_entries = 2048, .checkpoint_s = 10, \
-	.threads = { [0 ... CS_NR_GENERATORS - 1] = -1 }
+	.threads = { [0 ... CS_MAX_GENERATORS - 1] = -1 }
 
 /* ---- the report: detector counts, first violation, recent operations ------ */
 
@@ -407,7 +390,7 @@ bool cs_block_near_area(struct cs_harness *h, unsigned long block);
 /* What one run resolved from the settings and the scenario. */
 struct cs_run {
 	const struct cs_scenario *scenario;
-	int threads[CS_NR_GENERATORS];	/* threads per generator (x CPUs if per_cpu) */
+	int threads[CS_MAX_GENERATORS];	/* threads per generator (x CPUs if per_cpu) */
 	int max_pageblocks, hold_ms;
 	int inject;			/* a detector, or -1 */
 };
@@ -438,26 +421,32 @@ struct cs_harness {
 	struct cs_series series;
 	struct dentry *dir;
 	struct work_struct stop_work;
+	char off_why[CS_NR_DETECTORS][48];	/* a detector's absence, composed */
 	unsigned int run_id;		/* of the current (or last) run */
 	unsigned int stop_for;		/* run_id a queued stop is for */
 	bool running, ran;
 	bool stopping;			/* stop's quiet checks, not a checkpoint's */
 	/*
-	 * ktime, not jiffies: on an overloaded TCG host a guest's jiffies
-	 * fell 40 s behind in 130 s, and a run outlived its duration.
+	 * ktime, not jiffies: a guest whose host deschedules it loses
+	 * jiffies (ticks it missed), and the run would outlive its duration.
 	 */
 	u64 start_ns, stop_ns;
 	unsigned long totalram_start;
-	atomic_long_t count[CS_NR_GENERATORS][CS_GEN_COUNTERS];
-	atomic_long_t ops[CS_NR_GENERATORS];	/* operations attempted */
+	atomic_long_t count[CS_MAX_GENERATORS][CS_GEN_COUNTERS];
+	atomic_long_t ops[CS_MAX_GENERATORS];	/* operations attempted */
 	atomic_long_t audits_full, audit_pages;
 	atomic64_t audit_ns;
-	u64 audit_hold_max_ns;		/* longest irqs-off hold (cs_hold_done) */
-	atomic64_t audit_hold_ns;	/* all of them, for the mean */
-	atomic_long_t audit_holds;
-	/* holds by length: < 32 us, then one bucket a power of two, >= 8 ms */
-#define CS_HOLD_BUCKETS 10
-	atomic_long_t hold_hist[CS_HOLD_BUCKETS];
+	/*
+	 * The audits' irqs-off lock sections (zone->lock, cma->lock; see
+	 * cs_irqoff_done()), reported as audit_hold_*: the longest, their
+	 * total and number for the mean, and a histogram by length (< 32 us,
+	 * then one bucket a power of two, >= 8 ms).
+	 */
+	u64 irqoff_max_ns;
+	atomic64_t irqoff_ns;
+	atomic_long_t irqoff_sections;
+#define CS_IRQOFF_BUCKETS 10
+	atomic_long_t irqoff_hist[CS_IRQOFF_BUCKETS];
 	atomic_long_t d2_skipped;	/* counter checks over the budget */
 	atomic_long_t d6_shared;	/* D6 bitmap checks of areas others used */
 	atomic_long_t d2_resumes_lost;	/* paused list walks not resumed */
@@ -519,20 +508,26 @@ static inline bool cs_inject(struct cs_harness *h, enum cs_detector_id d, void *
 	return cs_injecting(h, d) && cs_detectors[d].inject(h, arg);
 }
 
-bool cs_offers(struct cs_harness *h, int gen);
+/* The tables walked (core/tables.c). */
 bool cs_first_user(struct cs_harness *h, int g, size_t hook);
+void cs_run_detectors(struct cs_harness *h, enum cs_when when, bool quiet);
+void cs_audit_full(struct cs_harness *h, bool quiet);
+void cs_audit_now(struct cs_harness *h, bool quiet);
+void cs_quiet_checks(struct cs_harness *h, bool final);
+unsigned int cs_inject_sites(int d);
+
+bool cs_offers(struct cs_harness *h, int gen);
 bool cs_keep_going(struct cs_worker *w);
 void cs_worker_done(struct cs_worker *w);
-void cs_quiet_checks(struct cs_harness *h, bool final);
 void cs_checkpoint(struct cs_harness *h);
 int cs_settings_check(struct cs_harness *h);
 int cs_settings_resolve(struct cs_harness *h);
 int cs_settings_write(struct cs_harness *h, const char *key, const char *val);
 void cs_settings_show(struct cs_harness *h, struct seq_file *m);
+void cs_frame_init(struct cs_harness *h);
 int cs_start(struct cs_harness *h);
 void cs_stop(struct cs_harness *h);
 unsigned int cs_run_ms(struct cs_harness *h);
-void cs_audit_now(struct cs_harness *h, bool quiet);
 int cs_debugfs_init(struct cs_harness *h);
 int cs_coverage_start(struct cs_harness *h);
 void cs_coverage_stop(struct cs_harness *h);
@@ -556,7 +551,7 @@ void cs_say_routes(void);
 unsigned long cs_call_nosleep(void *fn, unsigned long a, unsigned long b,
 			      unsigned long c);
 
-/* ---- audits (core/audit.c, core/pageblock.c) --------------------------------------- */
+/* ---- pageblocks (core/pageblock.c) and the audits (core/audit.c, core/freelist.c) ---- */
 
 int cs_pageblock_init(void);
 bool cs_can_read_pageblocks(void);
@@ -585,12 +580,16 @@ long cs_zone_stat(struct cs_harness *h, enum cs_detector_id d,
 		  struct zone *zone, enum zone_stat_item item);
 void cs_audit_counters(struct cs_harness *h, bool quiet);	/* D1 */
 void cs_audit_freelists(struct cs_harness *h, bool quiet);	/* D2 */
-void cs_hold_done(struct cs_harness *h, u64 t0);
+void cs_irqoff_done(struct cs_harness *h, u64 t0);
 void cs_audit_pageblocks(struct cs_harness *h, bool quiet);	/* D3 */
 void cs_pageblocks_before(struct cs_harness *h);
 void cs_pageblocks_before_show(struct cs_harness *h, struct seq_file *m);
-void cs_quiesce(struct cs_harness *h, bool quiet);		/* D6 */
+void cs_audit_quiesced(struct cs_harness *h, bool quiet);	/* D6 */
 bool cs_inject_view(struct cs_harness *h, void *arg);		/* D1-D3 */
+bool cs_inject_d4(struct cs_harness *h, void *arg);
+bool cs_inject_d5(struct cs_harness *h, void *arg);
+bool cs_inject_d6(struct cs_harness *h, void *arg);
+bool cs_inject_d7(struct cs_harness *h, void *arg);		/* core/workers.c */
 
 /* ---- isolations in flight, memory blocks (core/isolation.c) ---------------------------- */
 
@@ -608,39 +607,5 @@ bool cs_iso_untouched(struct cs_harness *h, unsigned long start, unsigned long e
 		      unsigned long since);
 struct cs_worker *cs_iso_holder(struct cs_harness *h, unsigned long pfn);
 int cs_iso_describe(struct cs_harness *h, struct cs_worker *w, char *buf, size_t len);
-
-/* ---- the generators' code (gen/) ---------------------------------------------------------- */
-
-int cs_cma_init(void);
-int cs_g1_thread(void *arg);
-const char *cs_g1_unusable(struct cs_harness *h);
-int cs_g1_start(struct cs_harness *h);
-void cs_g1_quiesce(struct cs_harness *h, bool final);
-void cs_g1_cleanup(struct cs_harness *h);
-void cs_g1_report(struct cs_harness *h, struct seq_file *m);
-bool cs_inject_d4(struct cs_harness *h, void *arg);
-bool cs_inject_d6(struct cs_harness *h, void *arg);
-bool cs_inject_d7(struct cs_harness *h, void *arg);
-void cs_cma_bitmap(struct cs_harness *h, struct cs_area *a, unsigned long *dst);
-unsigned long cs_unit_lost(struct cs_harness *h, struct cs_area *a,
-			   unsigned long pfn, unsigned long count);
-
-int cs_g2_thread(void *arg);
-int cs_g5_thread(void *arg);
-int cs_g6_thread(void *arg);
-bool cs_inject_d5(struct cs_harness *h, void *arg);
-
-int cs_g3_thread(void *arg);
-int cs_hotplug_init(void);
-void cs_hotplug_exit(void);
-
-int cs_g4_thread(void *arg);
-int cs_g4_start(struct cs_harness *h);
-void cs_g4_cleanup(struct cs_harness *h);
-int cs_g7_thread(void *arg);
-int cs_g8_thread(void *arg);
-int cs_g9_thread(void *arg);
-int cs_g10_thread(void *arg);
-const char *cs_g10_unusable(struct cs_harness *h);
 
 #endif /* CS_CORE_H */

@@ -100,32 +100,33 @@ static const char *cs_state(struct cs_harness *h)
 }
 
 /*
- * The holds by length, and the length 99% of them stay under (a bucket's
- * upper edge). In a TCG guest a vCPU the host deschedules while it holds
- * a lock makes that hold long, whatever the harness does: the maximum
- * then tells of the host, the 99th percentile of the harness.
+ * The audits' irqs-off lock sections by length (the audit_hold_* keys),
+ * and the length 99% of them stay under (a bucket's upper edge). In a TCG
+ * guest a vCPU the host deschedules while it holds a lock makes that
+ * section long, whatever the harness does: the maximum then tells of the
+ * host, the 99th percentile of the harness.
  */
-static void cs_show_hold_hist(struct cs_harness *h, struct seq_file *m)
+static void cs_show_irqoff_hist(struct cs_harness *h, struct seq_file *m)
 {
-	long n = 0, sum = 0, v[CS_HOLD_BUCKETS];
+	long n = 0, sum = 0, v[CS_IRQOFF_BUCKETS];
 	int i, p99 = -1;
 
-	for (i = 0; i < CS_HOLD_BUCKETS; i++) {
-		v[i] = atomic_long_read(&h->hold_hist[i]);
+	for (i = 0; i < CS_IRQOFF_BUCKETS; i++) {
+		v[i] = atomic_long_read(&h->irqoff_hist[i]);
 		n += v[i];
 	}
 	seq_puts(m, "audit_hold_hist_us:");
-	for (i = 0; i < CS_HOLD_BUCKETS; i++) {
+	for (i = 0; i < CS_IRQOFF_BUCKETS; i++) {
 		sum += v[i];
 		if (p99 < 0 && n && sum * 100 >= n * 99)
 			p99 = i;
-		if (i == CS_HOLD_BUCKETS - 1)
+		if (i == CS_IRQOFF_BUCKETS - 1)
 			seq_printf(m, " >=%d:%ld", 16 << i, v[i]);
 		else
 			seq_printf(m, " <%d:%ld", 32 << i, v[i]);
 	}
 	seq_printf(m, "\naudit_hold_p99_us: %d\n", p99 < 0 ? 0 :
-		   p99 == CS_HOLD_BUCKETS - 1 ? 16 << p99 : 32 << p99);
+		   p99 == CS_IRQOFF_BUCKETS - 1 ? 16 << p99 : 32 << p99);
 }
 
 /*
@@ -151,12 +152,12 @@ static void cs_show_audit_cost(struct cs_harness *h, struct seq_file *m)
 		   audits && span ? div64_u64(ns << (30 - PAGE_SHIFT),
 					      (u64)audits * span * 1000) : 0);
 	seq_printf(m, "audit_hold_max_us: %llu\n",
-		   div_u64(READ_ONCE(h->audit_hold_max_ns), 1000));
+		   div_u64(READ_ONCE(h->irqoff_max_ns), 1000));
 	seq_printf(m, "audit_hold_mean_us: %llu\n",
-		   atomic_long_read(&h->audit_holds) ?
-		   div64_u64(atomic64_read(&h->audit_hold_ns),
-			     atomic_long_read(&h->audit_holds) * 1000ULL) : 0);
-	cs_show_hold_hist(h, m);
+		   atomic_long_read(&h->irqoff_sections) ?
+		   div64_u64(atomic64_read(&h->irqoff_ns),
+			     atomic_long_read(&h->irqoff_sections) * 1000ULL) : 0);
+	cs_show_irqoff_hist(h, m);
 	seq_printf(m, "d2_counter_checks_skipped: %ld\n", atomic_long_read(&h->d2_skipped));
 	seq_printf(m, "d6_bitmap_checks_shared: %ld\n", atomic_long_read(&h->d6_shared));
 	seq_printf(m, "d2_walk_resumes_lost: %ld\n", atomic_long_read(&h->d2_resumes_lost));
@@ -171,8 +172,8 @@ static void cs_show_counters(struct cs_harness *h, struct seq_file *m)
 {
 	int g, c;
 
-	for (g = 0; g < CS_NR_GENERATORS; g++) {
-		const struct cs_generator *gen = &cs_generators[g];
+	for (g = 0; g < cs_nr_generators; g++) {
+		const struct cs_generator *gen = cs_generators[g];
 
 		if (!cs_offers(h, g))
 			continue;

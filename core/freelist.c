@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * D2: the buddy free lists against the counters, under zone->lock, with
- * every hold of that lock (interrupts off) bounded by audit_hold_entries
- * free-list entries (2048 by default), whatever the size of the zone.
+ * every section under that lock (interrupts off) bounded by
+ * audit_hold_entries free-list entries (2048 by default), whatever the
+ * size of the zone.
  *
  * Under zone->lock nothing enters or leaves a free list, and every
  * NR_FREE_PAGES / NR_FREE_CMA_PAGES update happens under it
@@ -12,21 +13,21 @@
  *
  *  - per page, exact: every entry is a free buddy of its list's order,
  *    aligned, inside the zone, on the list its pageblocks' type allows;
- *    every entry is visited once per audit, in holds of at most
+ *    every entry is visited once per audit, in sections of at most
  *    audit_hold_entries entries (a list that changes under a pause is resumed
  *    where it was if that page is still there, else left for the next
  *    audit: counted in d2_walk_resumes_lost);
  *  - counters, exact: NR_FREE_PAGES (less NR_UNACCEPTED) = sum over orders
  *    of nr_free << order minus the ISOLATE lists, and NR_FREE_CMA_PAGES =
  *    the CMA lists, in
- *    one hold, when those lists fit the budget (they are short: only what
+ *    one section, when those lists fit the budget (they are short: only what
  *    is isolated now, and the CMA areas' free pages); else skipped that
  *    audit and counted in d2_counter_checks_skipped;
  *  - nr_free per order = the lengths of its lists, exact, when the whole
- *    zone fits the budget (a CI guest's zones do: then one hold checks
+ *    zone fits the budget (a CI guest's zones do: then one section checks
  *    everything, as a snapshot).
  *
- * The longest hold is measured and reported (audit_hold_max_us).
+ * The longest section is measured and reported (audit_hold_max_us).
  */
 #include <linux/module.h>
 #include <linux/mm.h>
@@ -44,11 +45,11 @@ struct cs_walk {
 	struct cs_harness *h;
 	struct zone *zone;
 	unsigned long walked;		/* entries, this audit */
-	unsigned long hold_entries;	/* entries, this hold */
-	unsigned long budget;		/* entries a hold may visit */
-	u64 hold_start;
-	unsigned long per_order[CS_NR_ORDERS];	/* entries, one-hold walk */
-	unsigned long list_pages[MIGRATE_TYPES];	/* pages, one-hold walk */
+	unsigned long locked_entries;	/* entries, this section under the lock */
+	unsigned long budget;		/* entries a section may visit */
+	u64 locked_at;
+	unsigned long per_order[CS_NR_ORDERS];	/* entries, one-section walk */
+	unsigned long list_pages[MIGRATE_TYPES];	/* pages, one-section walk */
 	unsigned long bad;		/* violations found in this walk */
 	char why[160];			/* the first, printed after unlock */
 	unsigned long count_bad;	/* counter mismatches, this look */
@@ -133,45 +134,46 @@ static void cs_check_free_page(struct cs_walk *w, struct zone *zone,
 	}
 }
 
-static void cs_lock(struct cs_walk *w, unsigned long *flags)
+static void cs_zone_lock(struct cs_walk *w, unsigned long *flags)
 	__acquires(&w->zone->lock)
 {
 	spin_lock_irqsave(&w->zone->lock, *flags);
-	w->hold_start = ktime_get_ns();
-	w->hold_entries = 0;
+	w->locked_at = ktime_get_ns();
+	w->locked_entries = 0;
 }
 
-static void cs_unlock(struct cs_walk *w, unsigned long flags)
+static void cs_zone_unlock(struct cs_walk *w, unsigned long flags)
 	__releases(&w->zone->lock)
 {
 	spin_unlock_irqrestore(&w->zone->lock, flags);
-	cs_hold_done(w->h, w->hold_start);
+	cs_irqoff_done(w->h, w->locked_at);
 }
 
 /*
  * A lock the harness held with interrupts off, from @t0 to now: counted
- * for audit_hold_max_us and the mean (D2's zone->lock, D6's cma->lock).
+ * for audit_hold_max_us, the mean and the histogram (D2's zone->lock,
+ * the CMA bitmap's cma->lock).
  */
-void cs_hold_done(struct cs_harness *h, u64 t0)
+void cs_irqoff_done(struct cs_harness *h, u64 t0)
 {
 	u64 ns = ktime_get_ns() - t0;
 	unsigned long us = div_u64(ns, 1000);
-	int b = us < 32 ? 0 : min(ilog2(us) - 4, CS_HOLD_BUCKETS - 1);
+	int b = us < 32 ? 0 : min(ilog2(us) - 4, CS_IRQOFF_BUCKETS - 1);
 
-	atomic_long_inc(&h->hold_hist[b]);
-	if (ns > READ_ONCE(h->audit_hold_max_ns))
-		WRITE_ONCE(h->audit_hold_max_ns, ns);
-	atomic64_add(ns, &h->audit_hold_ns);
-	atomic_long_inc(&h->audit_holds);
+	atomic_long_inc(&h->irqoff_hist[b]);
+	if (ns > READ_ONCE(h->irqoff_max_ns))
+		WRITE_ONCE(h->irqoff_max_ns, ns);
+	atomic64_add(ns, &h->irqoff_ns);
+	atomic_long_inc(&h->irqoff_sections);
 }
 
 /* Budget spent: let the zone (and this CPU's interrupts) breathe. */
-static void cs_pause(struct cs_walk *w, unsigned long *flags)
+static void cs_zone_breathe(struct cs_walk *w, unsigned long *flags)
 	__must_hold(&w->zone->lock)
 {
-	cs_unlock(w, *flags);
+	cs_zone_unlock(w, *flags);
 	cond_resched();
-	cs_lock(w, flags);
+	cs_zone_lock(w, flags);
 }
 
 /* Is @e one of the zone's list heads (not a page)? */
@@ -183,7 +185,7 @@ static bool cs_is_head(struct zone *zone, struct list_head *e)
 
 /*
  * Walk free_list[@mt] of @order from after @from (NULL: from the start),
- * checking every page, until its end or the hold's budget. Returns the
+ * checking every page, until its end or the section's budget. Returns the
  * page to resume after, or NULL when the list is done. @sum gets the
  * pages seen, @entries the entries (over every call for this list, which
  * bounds a corrupt, endless list). Called with zone->lock held.
@@ -202,7 +204,7 @@ static struct page *cs_walk_list(struct cs_walk *w, unsigned int order, int mt,
 		if (cs_is_head(w->zone, e))
 			return NULL;	/* @from moved lists under a pause */
 		/* Callers start a list with budget left: @last is a page. */
-		if (w->hold_entries >= w->budget && last)
+		if (w->locked_entries >= w->budget && last)
 			return last;
 		if (++(*entries) > w->zone->spanned_pages + 1) {
 			cs_walk_bad(w, "zone %s: order-%u %s free list does not end (corrupt)",
@@ -210,7 +212,7 @@ static struct page *cs_walk_list(struct cs_walk *w, unsigned int order, int mt,
 			return NULL;
 		}
 		w->walked++;
-		w->hold_entries++;
+		w->locked_entries++;
 		*sum += 1UL << order;
 		cs_check_free_page(w, w->zone, page, order, mt);
 		last = page;
@@ -266,7 +268,7 @@ static void cs_check_counters(struct cs_walk *w, long want_free, long want_cma,
 			  w->zone->name, nr_cma, want_cma);
 }
 
-/* Sum every list of type @mt (all orders) in this hold; false if too long. */
+/* Sum every list of type @mt (all orders) in this section; false if too long. */
 static bool cs_sum_type(struct cs_walk *w, int mt, unsigned long *sum)
 {
 	unsigned int order;
@@ -274,7 +276,7 @@ static bool cs_sum_type(struct cs_walk *w, int mt, unsigned long *sum)
 	for (order = 0; order < CS_NR_ORDERS; order++) {
 		unsigned long entries = 0;
 
-		if (w->hold_entries >= w->budget ||
+		if (w->locked_entries >= w->budget ||
 		    cs_walk_list(w, order, mt, NULL, sum, &entries))
 			return false;
 	}
@@ -282,17 +284,17 @@ static bool cs_sum_type(struct cs_walk *w, int mt, unsigned long *sum)
 }
 
 /*
- * The counters in one short hold: sum of nr_free << order, minus the
+ * The counters in one short section: sum of nr_free << order, minus the
  * ISOLATE lists, is NR_FREE_PAGES; the CMA lists are NR_FREE_CMA_PAGES.
  */
-static void cs_counters_short_hold(struct cs_walk *w)
+static void cs_counters_short_section(struct cs_walk *w)
 {
 	unsigned long flags, all = 0, iso = 0, cma = 0;
 	bool iso_ok = true, cma_ok = true;
 	unsigned int order;
 	int mt;
 
-	cs_lock(w, &flags);
+	cs_zone_lock(w, &flags);
 	for (order = 0; order < CS_NR_ORDERS; order++)
 		all += w->zone->free_area[order].nr_free << order;
 	for (mt = 0; mt < MIGRATE_TYPES; mt++) {
@@ -303,12 +305,12 @@ static void cs_counters_short_hold(struct cs_walk *w)
 	}
 	if (iso_ok || cma_ok)
 		cs_check_counters(w, all - iso, cma, iso_ok, cma_ok);
-	cs_unlock(w, flags);
+	cs_zone_unlock(w, flags);
 	if (!iso_ok || !cma_ok)
 		atomic_long_inc(&w->h->d2_skipped);
 }
 
-/* The whole zone in one hold: nr_free per order and both counters, exact. */
+/* The whole zone in one section: nr_free per order and both counters, exact. */
 static void cs_check_snapshot(struct cs_walk *w)
 {
 	unsigned long count_free = 0, count_cma = 0;
@@ -330,30 +332,30 @@ static void cs_check_snapshot(struct cs_walk *w)
 }
 
 /*
- * Every list, every page, in holds of at most audit_hold_entries entries.
- * Returns true if it all fit one hold, and then checked the snapshot.
+ * Every list, every page, in sections of at most audit_hold_entries
+ * entries. Returns true if it all fit one, and then checked the snapshot.
  */
 static bool cs_walk_all(struct cs_walk *w)
 {
 	unsigned long flags;
 	unsigned int order;
-	bool one_hold = true;
+	bool one_section = true;
 	int mt;
 
-	cs_lock(w, &flags);
+	cs_zone_lock(w, &flags);
 	for (order = 0; order < CS_NR_ORDERS && !w->bad; order++) {
 		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 			unsigned long entries = 0;
 			struct page *at = NULL;
 
-			if (w->hold_entries >= w->budget) {
-				one_hold = false;
-				cs_pause(w, &flags);
+			if (w->locked_entries >= w->budget) {
+				one_section = false;
+				cs_zone_breathe(w, &flags);
 			}
 			while ((at = cs_walk_list(w, order, mt, at, &w->list_pages[mt],
 						  &entries))) {
-				one_hold = false;
-				cs_pause(w, &flags);
+				one_section = false;
+				cs_zone_breathe(w, &flags);
 				if (!cs_still_there(at, order, mt)) {
 					atomic_long_inc(&w->h->d2_resumes_lost);
 					break;
@@ -362,19 +364,19 @@ static bool cs_walk_all(struct cs_walk *w)
 			w->per_order[order] += entries;
 		}
 	}
-	if (one_hold && !w->bad)
+	if (one_section && !w->bad)
 		cs_check_snapshot(w);
-	cs_unlock(w, flags);
-	return one_hold;
+	cs_zone_unlock(w, flags);
+	return one_section;
 }
 
 /* One look at the zone: every page, then the counters. */
-static void cs_look(struct cs_walk *w)
+static void cs_walk_zone(struct cs_walk *w)
 {
 	memset(w->per_order, 0, sizeof(w->per_order));
 	memset(w->list_pages, 0, sizeof(w->list_pages));
 	if (!cs_walk_all(w) && !w->bad)
-		cs_counters_short_hold(w);
+		cs_counters_short_section(w);
 }
 
 /* D2 for one zone. Returns the entries walked. */
@@ -390,12 +392,12 @@ static unsigned long cs_audit_zone(struct cs_harness *h, struct zone *zone)
 	w->h = h;
 	w->zone = zone;
 	w->budget = h->set.audit_hold_entries;
-	cs_look(w);
+	cs_walk_zone(w);
 	if (w->count_bad && !w->bad) {
 		/* A real drift stays; a missed vmstat fold does not. */
 		strscpy(first, w->count_why, sizeof(first));
 		w->count_bad = 0;
-		cs_look(w);
+		cs_walk_zone(w);
 		if (w->count_bad)
 			cs_walk_bad(w, "%s; then %s", first, w->count_why);
 		else

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A harness module's frame, as a template: a module defines CS_HARNESS as
- * its prefix (cms) and CS_OFFERS as the generators it offers, has its
- * scenario table <prefix>_scenarios, and includes this once. It gets
- * <prefix>_harness, its init and exit (the frame's init and its one
- * cleanup), the frame's settings as module parameters of its own with
- * CS_FRAME_DEFAULTS as their defaults, and a thread-count setting for
- * each generator it offers (-1, the default: the scenario's count). The
- * setting's name is the one in the generator's row of core/tables.c.
+ * its prefix (cms), has its scenario table <prefix>_scenarios, and
+ * includes this once. It gets <prefix>_harness, its init and exit (the
+ * frame's init and its one cleanup), and the frame's settings as module
+ * parameters of its own with CS_FRAME_DEFAULTS as their defaults. Then
+ * the module offers its generators, one cs_offer() line each, and
+ * declares its own settings.
  */
 #include <linux/init.h>
 
@@ -63,35 +62,3 @@ cs_param(CS_HARNESS, uint, offline_timeout_ms, offline_timeout_ms, 10, 600000,
 	 "G3: interrupt an offline after this long, ms");
 cs_param(CS_HARNESS, uint, veto_pct, veto_pct, 0, 100,
 	 "G3: percent of offlines a memory notifier refuses");
-
-/* The thread count of each generator the module offers. */
-#if CS_OFFERS & CS_OFFER_G1
-cs_param(CS_HARNESS, int, alloc_threads, threads[CS_G1], 0, 1024, "G1 cma_alloc/release threads");
-#endif
-#if CS_OFFERS & CS_OFFER_G2
-cs_param(CS_HARNESS, int, isolate_threads, threads[CS_G2], 0, 1024, "G2 free-while-isolating");
-#endif
-#if CS_OFFERS & CS_OFFER_G3
-cs_param(CS_HARNESS, int, hotplug_threads, threads[CS_G3], 0, 1, "G3 offline/online threads");
-#endif
-#if CS_OFFERS & CS_OFFER_G4
-cs_param(CS_HARNESS, int, racer_threads, threads[CS_G4], 0, 1024, "G4 alloc_contig_range racers");
-#endif
-#if CS_OFFERS & CS_OFFER_G5
-cs_param(CS_HARNESS, int, pcp_threads, threads[CS_G5], 0, 1024, "G5 pcp churn threads per CPU");
-#endif
-#if CS_OFFERS & CS_OFFER_G6
-cs_param(CS_HARNESS, int, pin_threads, threads[CS_G6], 0, 1024, "G6 pin-scope allocation threads");
-#endif
-#if CS_OFFERS & CS_OFFER_G7
-cs_param(CS_HARNESS, int, churn_threads, threads[CS_G7], 0, 1024, "G7 fast cma churn threads");
-#endif
-#if CS_OFFERS & CS_OFFER_G8
-cs_param(CS_HARNESS, int, gup_threads, threads[CS_G8], 0, 1024, "G8 transient pin threads");
-#endif
-#if CS_OFFERS & CS_OFFER_G9
-cs_param(CS_HARNESS, int, plant_threads, threads[CS_G9], 0, 1024, "G9 planted-page threads");
-#endif
-#if CS_OFFERS & CS_OFFER_G10
-cs_param(CS_HARNESS, int, hugetlb_threads, threads[CS_G10], 0, 1, "G10 hugetlb pool churn");
-#endif

@@ -60,10 +60,28 @@ static const struct cs_param *cs_param_find(struct cs_harness *h, const char *ke
 	return NULL;
 }
 
-/* A module offers a generator by having its thread-count setting. */
+/*
+ * The setting that gives generator @gen's thread count in this module (its
+ * cs_offer() line), or NULL: a module offers a generator by having one.
+ */
+static const char *cs_threads_setting(struct cs_harness *h, int gen)
+{
+	size_t off = offsetof(struct cs_settings, threads) + gen * sizeof(int);
+	const struct cs_param *p;
+	const char *name;
+	unsigned int i;
+
+	for (i = 0; i < h->owner->num_kp; i++) {
+		p = cs_param_at(h, i, &name);
+		if (p && p->off == off && p->type == CS_T_int)
+			return name;
+	}
+	return NULL;
+}
+
 bool cs_offers(struct cs_harness *h, int gen)
 {
-	return cs_param_find(h, cs_generators[gen].setting);
+	return cs_threads_setting(h, gen);
 }
 
 static long cs_value(const struct cs_param *p)
@@ -146,10 +164,10 @@ static int cs_check_threads(struct cs_harness *h, const struct cs_scenario *sc)
 	long total = 1, most = -1;	/* the auditor */
 	int g, big = 0;
 
-	for (g = 0; g < CS_NR_GENERATORS; g++) {
+	for (g = 0; g < cs_nr_generators; g++) {
 		long n = cs_offers(h, g) ? cs_pick(h->set.threads[g], sc->threads[g]) : 0;
 
-		n = cs_generators[g].per_cpu ? n * cpus : n;
+		n = cs_generators[g]->per_cpu ? n * cpus : n;
 		total += n;
 		if (n > most) {
 			most = n;
@@ -158,7 +176,7 @@ static int cs_check_threads(struct cs_harness *h, const struct cs_scenario *sc)
 	}
 	if (total > (long)CS_THREADS_PER_CPU * cpus) {
 		pr_err("%s: %s=%d makes %ld threads for %u online CPU(s): at most %d per CPU\n",
-		       h->name, cs_generators[big].setting, h->set.threads[big], total,
+		       h->name, cs_threads_setting(h, big), h->set.threads[big], total,
 		       cpus, CS_THREADS_PER_CPU);
 		return -EINVAL;
 	}
@@ -200,21 +218,21 @@ int cs_settings_resolve(struct cs_harness *h)
 	if (ret)
 		return ret;
 	r->scenario = cs_scenario_find(h);
-	for (g = 0; g < CS_NR_GENERATORS; g++) {
-		r->threads[g] = cs_offers(h, g) ?
+	for (g = 0; g < CS_MAX_GENERATORS; g++) {
+		r->threads[g] = g < cs_nr_generators && cs_offers(h, g) ?
 				cs_pick(h->set.threads[g], r->scenario->threads[g]) : 0;
-		if (r->threads[g] > 0 && cs_generators[g].unusable &&
-		    cs_generators[g].unusable(h))
+		if (r->threads[g] > 0 && cs_generators[g]->unusable &&
+		    cs_generators[g]->unusable(h))
 			r->threads[g] = 0;	/* said once, at load */
 	}
 	r->max_pageblocks = cs_pick(h->set.max_pageblocks, r->scenario->max_pageblocks);
 	r->hold_ms = cs_pick(h->set.hold_ms, r->scenario->hold_ms);
 	d = cs_inject_parse(h);
-	if (d >= 0 && cs_detectors[d].inject_in) {
-		for (g = 0; g < CS_NR_GENERATORS; g++)
-			if ((cs_detectors[d].inject_in & BIT(g)) && r->threads[g] > 0)
+	if (d >= 0 && cs_inject_sites(d)) {
+		for (g = 0; g < cs_nr_generators; g++)
+			if ((cs_inject_sites(d) & BIT(g)) && r->threads[g] > 0)
 				break;
-		if (g == CS_NR_GENERATORS) {
+		if (g == cs_nr_generators) {
 			pr_err("%s: inject=%s: no thread of the generator where %s\n",
 			       h->name, h->set.inject, cs_detectors[d].inject_how);
 			return -EINVAL;
@@ -328,9 +346,9 @@ void cs_settings_show(struct cs_harness *h, struct seq_file *m)
 			seq_printf(m, " %s=%ld", name, cs_value(p));
 	}
 	seq_puts(m, "\nthreads:");
-	for (g = 0; g < CS_NR_GENERATORS; g++)
+	for (g = 0; g < cs_nr_generators; g++)
 		if (cs_offers(h, g))
-			seq_printf(m, " %s=%d", cs_generators[g].name, h->run.threads[g]);
+			seq_printf(m, " %s=%d", cs_generators[g]->name, h->run.threads[g]);
 	seq_printf(m, "\nrun: max_pageblocks=%d hold_ms=%d\n",
 		   h->run.max_pageblocks, h->run.hold_ms);
 }

@@ -1,162 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The harness, read from its two tables.
+ * The harness's dispatch: the detector table, and the walks of it and of
+ * the generator table that every part of the frame goes through.
  *
- * cs_generators[]: what stirs up the races. A module offers a generator by
- * declaring the setting named in its row (the thread count); a scenario
- * gives each generator its count. Starting a run walks this table.
+ * cs_detectors[]: what catches a bug. Each row says where it runs
+ * (.when) and nothing else wires it: the auditor runs the CS_EVERY_* rows
+ * at their periods (cs_run_detectors()); stop and every checkpoint run
+ * cs_quiet_checks(): each generator's part of D6 (its row's quiesce hook),
+ * then the CS_WHEN_QUIET rows, then every CS_EVERY_AUDIT and
+ * CS_EVERY_FULL row with @quiet set. CS_IN_GENERATOR rows have no check
+ * of their own: the generators whose rows name them in .checks run them on
+ * what they hold. Each row's inject hook is how inject=dN proves the
+ * detector fires, at the site cs_inject_sites() finds.
  *
- * cs_detectors[]: what catches a bug. The auditor walks it (every
- * CS_EVERY_* row, at its period), stop runs every row with @quiet set, and
- * the CS_IN_GENERATOR rows run inside the generators named in "what".
- * Each row's inject hook is how inject=dN proves the detector fires.
+ * cs_generators[]: what stirs up the races, handed over by cs_core.ko's
+ * init (gen/main.c); a module offers a generator with a cs_offer() line,
+ * a scenario gives each one its count, and start walks the table.
  *
- * README's "What it catches" is generated from these rows
- * (scripts/catches.sh); make test fails when the two disagree.
+ * README's "What it catches" is generated from these rows and the
+ * generators' (scripts/catches.sh); make test fails when they disagree.
  */
 #include <linux/module.h>
 #include "cs_core.h"
-
-const struct cs_generator cs_generators[CS_NR_GENERATORS] = {
-	[CS_G1] = {
-		.id = "G1", .name = "g1", .thread = "g1_alloc",
-		.seeds = "000 002",
-		.what =
-			"cma_alloc/cma_release of 1 page to several pageblocks, any alignment, held 0 to hold_ms",
-		.fn = cs_g1_thread, .setting = "alloc_threads",
-		.counters = {
-			[CS_G1_ALLOC_OK] = "alloc_ok",
-			[CS_G1_ALLOC_FAIL] = "alloc_fail",
-			[CS_G1_RELEASED] = "released",
-			[CS_G1_PAGES] = "pages_allocated",
-			[CS_G1_FROZEN] = "frozen_ok",
-		},
-		.unusable = cs_g1_unusable, .start = cs_g1_start,
-		.quiesce = cs_g1_quiesce, .cleanup = cs_g1_cleanup,
-		.report = cs_g1_report,
-	},
-	[CS_G2] = {
-		.id = "G2", .name = "g2", .thread = "g2_free_iso",
-		.seeds = "000",
-		.what =
-			"movable pages of orders 0 to MAX_PAGE_ORDER freed while an isolation is in flight",
-		.fn = cs_g2_thread, .setting = "isolate_threads",
-		.counters = {
-			[CS_G2_FREES] = "frees",
-			[CS_G2_ALLOC_FAIL] = "alloc_fail",
-		},
-	},
-	[CS_G3] = {
-		.id = "G3", .name = "g3", .thread = "g3_hotplug",
-		.seeds = "001",
-		.what =
-			"memory block offline/online in ZONE_MOVABLE; offlines vetoed after isolation or interrupted",
-		.fn = cs_g3_thread, .setting = "hotplug_threads",
-		.counters = {
-			[CS_G3_OFFLINE_OK] = "offline_ok",
-			[CS_G3_OFFLINE_BUSY] = "offline_busy",
-			[CS_G3_OFFLINE_INTR] = "offline_interrupted",
-			[CS_G3_OFFLINE_VETOED] = "offline_vetoed",
-			[CS_G3_OFFLINE_OTHER] = "offline_other",
-			[CS_G3_LAST_ERRNO] = "offline_last_errno",
-			[CS_G3_ONLINE_OK] = "online_ok",
-			[CS_G3_ONLINE_FAIL] = "online_fail",
-			[CS_G3_CLASH] = "skipped_racer_on_block",
-		},
-	},
-	[CS_G4] = {
-		.id = "G4", .name = "g4", .thread = "g4_racer",
-		.seeds = "000 001",
-		.what =
-			"alloc_contig_range on pageblock- but not MAX_ORDER-aligned ranges at zone, block and area edges",
-		.fn = cs_g4_thread, .setting = "racer_threads",
-		.counters = {
-			[CS_G4_OK] = "contig_ok",
-			[CS_G4_BUSY] = "contig_busy",
-			[CS_G4_INTR] = "contig_interrupted",
-			[CS_G4_NOMEM] = "contig_nomem",
-			[CS_G4_OTHER] = "contig_other",
-			[CS_G4_LAST_ERRNO] = "contig_last_errno",
-			[CS_G4_PAGES] = "pages_obtained",
-			[CS_G4_LEFTOVER_CHECKS] = "leftover_checks",
-			[CS_G4_CLASH] = "skipped_neighbour_racer",
-			[CS_G4_COMP] = "comp_requests",
-			[CS_G4_GONE] = "skipped_went_offline",
-			[CS_G4_OFFLINING] = "skipped_block_offlining",
-		},
-		.start = cs_g4_start, .cleanup = cs_g4_cleanup,
-	},
-	[CS_G5] = {
-		.id = "G5", .name = "g5", .thread = "g5_pcp",
-		.seeds = "003 004",
-		.what =
-			"per-CPU bursts of order-0 alloc/free, so pcp lists hold pages of blocks being isolated",
-		.fn = cs_g5_thread, .setting = "pcp_threads", .per_cpu = true,
-		.counters = { [CS_G5_BURSTS] = "pcp_bursts" },
-	},
-	[CS_G6] = {
-		.id = "G6", .name = "g6", .thread = "g6_pin",
-		.seeds = "003",
-		.what =
-			"allocations inside memalloc_pin_save() scopes, checked by D5",
-		.fn = cs_g6_thread, .setting = "pin_threads",
-		.counters = { [CS_G6_ALLOCS] = "pin_allocs" },
-	},
-	[CS_G7] = {
-		.id = "G7", .name = "g7", .thread = "g7_churn",
-		.seeds = "000 002",
-		.what =
-			"fast churn: cma_alloc/cma_release back to back, no hold; one request in 8 for a whole area",
-		.fn = cs_g7_thread, .setting = "churn_threads",
-		.counters = {
-			[CS_G1_ALLOC_OK] = "alloc_ok",
-			[CS_G1_ALLOC_FAIL] = "alloc_fail",
-			[CS_G1_RELEASED] = "released",
-			[CS_G1_PAGES] = "pages_allocated",
-			[CS_G1_FROZEN] = "frozen_ok",
-		},
-		.unusable = cs_g1_unusable, .start = cs_g1_start,
-		.quiesce = cs_g1_quiesce,
-	},
-	[CS_G8] = {
-		.id = "G8", .name = "g8", .thread = "g8_gup",
-		.seeds = "001 002 004",
-		.what =
-			"transient pins on LRU pages in CMA areas, G3's block and G4's range, so migration fails after isolation",
-		.fn = cs_g8_thread, .setting = "gup_threads",
-		.counters = { [CS_G8_PINNED] = "pinned" },
-	},
-	[CS_G9] = {
-		.id = "G9", .name = "g9", .thread = "g9_plant",
-		.seeds = "001 004",
-		.what =
-			"a page of ours at the first, a middle or the last pageblock of a range, then alloc_contig_range over it",
-		.fn = cs_g9_thread, .setting = "plant_threads",
-		.counters = {
-			[CS_G9_PLANTED] = "planted",
-			[CS_G9_PLANT_FAIL] = "plant_fail",
-			[CS_G9_BUSY] = "contig_busy",
-			[CS_G9_OTHER] = "contig_other",
-			[CS_G9_LAST_ERRNO] = "contig_last_errno",
-			[CS_G9_LEFTOVER_CHECKS] = "leftover_checks",
-		},
-	},
-	[CS_G10] = {
-		.id = "G10", .name = "g10", .thread = "g10_hugetlb",
-		.seeds = "001",
-		.what =
-			"hugetlb pool churn: grow, shrink (dissolve); 1 GiB pages grown and demoted where hugetlb_cma= gave an area",
-		.fn = cs_g10_thread, .setting = "hugetlb_threads",
-		.counters = {
-			[CS_G10_GROWS] = "grows",
-			[CS_G10_SHRINKS] = "shrinks",
-			[CS_G10_DEMOTES] = "demotes",
-			[CS_G10_ERRORS] = "errors",
-			[CS_G10_LAST_ERRNO] = "last_errno",
-		},
-		.unusable = cs_g10_unusable,
-	},
-};
 
 const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 	[CS_D1_COUNTERS] = {
@@ -194,7 +59,6 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 		.inject = cs_inject_d4,
 		.inject_how =
 			"G1/G4 flip a bit of a page they hold",
-		.inject_in = BIT(CS_G1) | BIT(CS_G4),
 	},
 	[CS_D5_PLACEMENT] = {
 		.id = "D5", .name = "d5_placement", .seeds = "003",
@@ -204,17 +68,15 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 		.inject = cs_inject_d5,
 		.inject_how =
 			"G6 allocates without entering the pin scope",
-		.inject_in = BIT(CS_G6),
 	},
 	[CS_D6_QUIESCE] = {
 		.id = "D6", .name = "d6_quiesce", .seeds = "000 001",
 		.what =
-			"after stop: no CMA bitmap bit of ours, every block we offlined online, MemTotal at its baseline, D1-D3 with nothing in flight",
-		.when = CS_AT_STOP, .check = cs_quiesce,
+			"at stop and at checkpoints: no CMA bitmap bit of ours but what we hold, every block we offlined online, MemTotal at its baseline, D1-D3 with nothing in flight",
+		.when = CS_WHEN_QUIET, .check = cs_audit_quiesced,
 		.inject = cs_inject_d6,
 		.inject_how =
 			"G1's first release skips cma_release() while its books call the range released (given back at the next start or unload)",
-		.inject_in = BIT(CS_G1),
 	},
 	[CS_D7_LIVENESS] = {
 		.id = "D7", .name = "d7_liveness", .seeds = "001 002",
@@ -224,6 +86,96 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 		.inject = cs_inject_d7,
 		.inject_how =
 			"the first G1 or G4 thread stops making progress for stall_s + 3 s; the second leaves as if it died",
-		.inject_in = BIT(CS_G1) | BIT(CS_G4),
 	},
 };
+
+const struct cs_generator *const *cs_generators;
+int cs_nr_generators;
+
+void cs_set_generators(const struct cs_generator *const *table, int n)
+{
+	if (WARN_ON(n > CS_MAX_GENERATORS))
+		n = CS_MAX_GENERATORS;
+	cs_generators = table;
+	cs_nr_generators = n;
+}
+
+/*
+ * Does generator @g run this time with hook @hook of its own? Rows that
+ * share code (G1 and G7, G4 and G9) share their hooks: run each once.
+ */
+bool cs_first_user(struct cs_harness *h, int g, size_t hook)
+{
+	const void *fn = *(const void **)((const char *)cs_generators[g] + hook);
+	int e;
+
+	if (h->run.threads[g] <= 0 || !fn)
+		return false;
+	for (e = 0; e < g; e++)
+		if (h->run.threads[e] > 0 &&
+		    *(const void **)((const char *)cs_generators[e] + hook) == fn)
+			return false;
+	return true;
+}
+
+/*
+ * Every detector that runs at @when. A row marked off here (its report
+ * says why) is skipped, but for the CS_WHEN_QUIET ones: what turns one
+ * of those off is a generator's part of it (its row's off hook says so),
+ * which that generator's quiesce hook skips itself; the rest of the row
+ * still holds.
+ */
+void cs_run_detectors(struct cs_harness *h, enum cs_when when, bool quiet)
+{
+	int d;
+
+	for (d = 0; d < CS_NR_DETECTORS; d++)
+		if (cs_detectors[d].when == when &&
+		    (!h->ctx.disabled[d] || when == CS_WHEN_QUIET))
+			cs_detectors[d].check(h, quiet);
+}
+
+/* A full audit (the CS_EVERY_FULL rows), timed: the bench reports its cost per GiB. */
+void cs_audit_full(struct cs_harness *h, bool quiet)
+{
+	u64 t0 = ktime_get_ns();
+
+	cs_run_detectors(h, CS_EVERY_FULL, quiet);
+	atomic64_add(ktime_get_ns() - t0, &h->audit_ns);
+	atomic_long_inc(&h->audits_full);
+}
+
+/* Every auditor row but the once-a-second ones: the "audit" command, and quiet checks. */
+void cs_audit_now(struct cs_harness *h, bool quiet)
+{
+	cs_run_detectors(h, CS_EVERY_AUDIT, quiet);
+	cs_audit_full(h, quiet);
+	cs_event(&h->ctx, CS_OP_AUDIT, 0, 0, quiet);
+}
+
+/*
+ * The checks of a quiet state, at a checkpoint (@final false: generators
+ * parked, holding what they hold) or at stop (every thread stopped).
+ */
+void cs_quiet_checks(struct cs_harness *h, bool final)
+{
+	int g;
+
+	for (g = 0; g < cs_nr_generators; g++)
+		if (cs_first_user(h, g, offsetof(struct cs_generator, quiesce)))
+			cs_generators[g]->quiesce(h, final);
+	cs_run_detectors(h, CS_WHEN_QUIET, true);
+	cs_audit_now(h, true);
+}
+
+/* The generators whose code holds detector @d's injection site; 0: the frame's start. */
+unsigned int cs_inject_sites(int d)
+{
+	unsigned int sites = 0;
+	int g;
+
+	for (g = 0; g < cs_nr_generators; g++)
+		if (cs_generators[g]->injects & BIT(d))
+			sites |= BIT(g);
+	return sites;
+}

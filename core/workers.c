@@ -14,6 +14,7 @@
  * left registered: those pageblocks are its leftovers, not D3's.
  */
 #include <linux/module.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
@@ -116,7 +117,7 @@ static void cs_check_dead(struct cs_harness *h, struct cs_worker *w)
 	cs_iso_describe(h, w, left, sizeof(left));
 	cs_violation(&h->ctx, CS_D7_LIVENESS,
 		     "%s/%d died (oops in its thread?) while in %s (pfn %#lx), %ums after its last progress; left isolated:%s",
-		     cs_generators[w->gen].thread, w->id, READ_ONCE(w->doing),
+		     cs_generators[w->gen]->thread, w->id, READ_ONCE(w->doing),
 		     READ_ONCE(w->doing_pfn),
 		     jiffies_to_msecs(jiffies - READ_ONCE(w->last_jiffies)),
 		     left[0] ? left : " nothing");
@@ -143,7 +144,7 @@ void cs_liveness(struct cs_harness *h, bool quiet)
 			if (!w->stall_reported)
 				cs_violation(&h->ctx, CS_D7_LIVENESS,
 					     "%s/%d made no progress for %lus while in %s (pfn %#lx)",
-					     cs_generators[w->gen].thread, w->id,
+					     cs_generators[w->gen]->thread, w->id,
 					     (jiffies - last) / HZ, READ_ONCE(w->doing),
 					     READ_ONCE(w->doing_pfn));
 			w->stall_reported = true;
@@ -152,4 +153,27 @@ void cs_liveness(struct cs_harness *h, bool quiet)
 		}
 	}
 	cs_checked(&h->ctx, CS_D7_LIVENESS);
+}
+
+/*
+ * inject=d7, at the top of a generator thread whose row names D7 in
+ * .injects: its first thread stops making progress, as a hang would, for
+ * stall_s + 3 seconds (it still stops when told to); its second returns
+ * at once without the word a returning thread leaves, as if it had died.
+ */
+bool cs_inject_d7(struct cs_harness *h, void *arg)
+{
+	struct cs_worker *w = arg;
+	unsigned long until = jiffies + (h->set.stall_s + 3UL) * HZ;
+
+	if (w->id == 1) {
+		w->vanish = true;
+		return true;
+	}
+	if (w->id)
+		return false;
+	cs_progress(w, "injected stall", 0);
+	while (time_before(jiffies, until) && !kthread_should_stop())
+		msleep_interruptible(100);
+	return true;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * G1: cma_alloc()/cma_release() workers, with D4 on every range they get
- * and G1's part of D6 (the CMA bitmap).
+ * and G1's part of D6 (the CMA bitmap); G7, fast churn on the same code.
  *
  * Sizes run from one page to max_pageblocks pageblocks, biased to
  * pageblock multiples; alignments from 0 to pageblock_order; holds from
@@ -17,8 +17,11 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include "cs_core.h"
+#include "generators.h"
 #include "compat.h"	/* struct cma: its unit (order_per_bit), its success count */
+
+/* The outcome counters of a cma_alloc() worker, G1's and G7's alike. */
+enum { CS_CMA_ALLOC_OK, CS_CMA_ALLOC_FAIL, CS_CMA_RELEASED, CS_CMA_PAGES, CS_CMA_FROZEN_OK };
 
 static struct page *(*p_cma_alloc)(struct cma *, unsigned long, unsigned int, bool);
 static bool (*p_cma_release)(struct cma *, const struct page *, unsigned long);
@@ -43,7 +46,7 @@ int cs_cma_init(void)
 	return 0;
 }
 
-const char *cs_g1_unusable(struct cs_harness *h)
+static const char *cs_g1_unusable(struct cs_harness *h)
 {
 	int i;
 
@@ -53,6 +56,21 @@ const char *cs_g1_unusable(struct cs_harness *h)
 		if (h->areas[i].cma)
 			return NULL;
 	return "no named CMA area";
+}
+
+/*
+ * The detectors G1 and G7 cannot serve here: D4 without a way to allocate,
+ * D6's bitmap check without struct cma (a headers-only build).
+ */
+static const char *cs_g1_off(struct cs_harness *h, int d)
+{
+	if (d == CS_D4_OWNERSHIP)
+		return cs_g1_unusable(h);
+#ifndef CS_HAVE_MM_CMA_H
+	if (d == CS_D6_QUIESCE)
+		return "CMA bitmap check off: built without mm/cma.h (headers-only tree)";
+#endif
+	return NULL;
 }
 
 struct cs_range {
@@ -157,7 +175,7 @@ static bool cs_area_shared(struct cs_area *a)
 }
 
 /* The books of every area G1 uses, zeroed, and the CMA bitmap as it is. */
-int cs_g1_start(struct cs_harness *h)
+static int cs_g1_start(struct cs_harness *h)
 {
 	int i, used = 0;
 
@@ -190,7 +208,7 @@ int cs_g1_start(struct cs_harness *h)
 	return 0;
 }
 
-void cs_g1_cleanup(struct cs_harness *h)
+static void cs_g1_cleanup(struct cs_harness *h)
 {
 	int i;
 
@@ -210,7 +228,7 @@ void cs_g1_cleanup(struct cs_harness *h)
  * bit of the CMA bitmap that was clear at start and that we ever set may
  * remain, and our own books hold nothing.
  */
-void cs_g1_quiesce(struct cs_harness *h, bool final)
+static void cs_g1_quiesce(struct cs_harness *h, bool final)
 {
 	int i;
 
@@ -269,19 +287,6 @@ static void cs_stamp(struct cs_range *r)
 			p[w] = cs_pattern(r->pfn + i, r->id, w);
 		kunmap_local(p);
 	}
-}
-
-/* inject=d4: as if somebody else wrote a page we hold (one time in four). */
-bool cs_inject_d4(struct cs_harness *h, void *arg)
-{
-	u64 *p;
-
-	if (cs_rand(4))
-		return false;
-	p = kmap_local_page(arg);
-	*p ^= 1;
-	kunmap_local(p);
-	return true;
 }
 
 /* D4 on a range we hold: refcount 1, not free, our pattern intact. */
@@ -416,8 +421,8 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 	/*
 	 * G7: every 16th request or later, once we hold something in the
 	 * area, is for the whole area. It cannot be met, so cma_alloc()'s
-	 * own failure return is taken in every run, not by chance (one in
-	 * 64 at random missed it in a 60 s debug run).
+	 * own failure return is taken in every run, not by chance (one
+	 * request in 64 at random can miss a whole debug run).
 	 */
 	if (w->gen == CS_G7 && ++w->since >= 16 && cs_area_held(a)) {
 		count = a->count;
@@ -432,13 +437,13 @@ static struct cs_range *cs_g1_alloc(struct cs_worker *w)
 	cs_event(&h->ctx, CS_OP_ALLOC, pages ? page_to_pfn(pages) : 0, count,
 		 pages ? 0 : -ENOMEM);
 	if (!pages) {
-		cs_count(w, CS_G1_ALLOC_FAIL, 1);
+		cs_count(w, CS_CMA_ALLOC_FAIL, 1);
 		return NULL;
 	}
 	atomic_long_add(count, &a->got);
-	cs_count(w, CS_G1_ALLOC_OK, 1);
-	cs_count(w, CS_G1_PAGES, count);
-	cs_count(w, CS_G1_FROZEN, frozen);
+	cs_count(w, CS_CMA_ALLOC_OK, 1);
+	cs_count(w, CS_CMA_PAGES, count);
+	cs_count(w, CS_CMA_FROZEN_OK, frozen);
 	r = kzalloc_obj(*r, GFP_KERNEL);
 	if (!r) {
 		(frozen ? p_cma_release_frozen : p_cma_release)(a->cma, pages, count);
@@ -467,7 +472,7 @@ static void cs_g1_release(struct cs_worker *w, struct cs_range *r)
 	spin_unlock(&a->lock);
 	list_del(&r->node);
 	cs_event(&h->ctx, CS_OP_RELEASE, r->pfn, r->count, 0);
-	cs_count(w, CS_G1_RELEASED, 1);
+	cs_count(w, CS_CMA_RELEASED, 1);
 	if (cs_inject(h, CS_D6_QUIESCE, r))
 		return;
 	if (!cs_cma_put(a, r))
@@ -477,43 +482,9 @@ static void cs_g1_release(struct cs_worker *w, struct cs_range *r)
 	kfree(r);
 }
 
-/*
- * inject=d6: the run's first release skips cma_release(), as a lost bitmap
- * clear would, while our books call the range released. Taken at the first
- * release rather than at stop, it happens in every run that releases
- * anything, with or without a range live at stop (a 5 s run once ended with
- * none); given back at the next start or at unload.
- */
-bool cs_inject_d6(struct cs_harness *h, void *arg)
-{
-	return !cmpxchg(&h->leaked, NULL, arg);
-}
-
-/*
- * inject=d7: the first thread stops making progress, as a hang would, for
- * stall_s + 3 seconds; it still stops when told to.
- */
-bool cs_inject_d7(struct cs_harness *h, void *arg)
-{
-	struct cs_worker *w = arg;
-	unsigned long until = jiffies + (h->set.stall_s + 3UL) * HZ;
-
-	if (w->id == 1) {
-		/* Its thread returns without the word a returning thread leaves. */
-		w->vanish = true;
-		return true;
-	}
-	if (w->id)
-		return false;
-	cs_progress(w, "injected stall", 0);
-	while (time_before(jiffies, until) && !kthread_should_stop())
-		msleep_interruptible(100);
-	return true;
-}
-
 #define CS_G1_MAX_LIVE 8
 
-int cs_g1_thread(void *arg)
+static int cs_g1_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 	struct cs_harness *h = w->h;
@@ -555,7 +526,7 @@ int cs_g1_thread(void *arg)
  * stamping, beside G1's holders: rare races need volume. D4's checks on
  * what cma_alloc() hands out still run.
  */
-int cs_g7_thread(void *arg)
+static int cs_g7_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 
@@ -572,13 +543,53 @@ int cs_g7_thread(void *arg)
 }
 
 /* Throughput, for the bench: G1 pairs, and pages through cma_alloc() (G1 + G7), per second. */
-void cs_g1_report(struct cs_harness *h, struct seq_file *m)
+static void cs_g1_report(struct cs_harness *h, struct seq_file *m)
 {
 	unsigned long ms = cs_run_ms(h);
-	long pages = atomic_long_read(&h->count[CS_G1][CS_G1_PAGES]) +
-		     atomic_long_read(&h->count[CS_G7][CS_G1_PAGES]);
+	long pages = atomic_long_read(&h->count[CS_G1][CS_CMA_PAGES]) +
+		     atomic_long_read(&h->count[CS_G7][CS_CMA_PAGES]);
 
 	seq_printf(m, "g1_pairs_per_s: %lu\n",
-		   ms ? atomic_long_read(&h->count[CS_G1][CS_G1_RELEASED]) * 1000 / ms : 0);
+		   ms ? atomic_long_read(&h->count[CS_G1][CS_CMA_RELEASED]) * 1000 / ms : 0);
 	seq_printf(m, "cma_pages_per_s: %lu\n", ms ? pages * 1000 / ms : 0);
 }
+
+const struct cs_generator cs_g1 = {
+	.id = "G1", .name = "g1", .thread = "g1_alloc",
+	.seeds = "000 002",
+	.what =
+		"cma_alloc/cma_release of 1 page to several pageblocks, any alignment, held 0 to hold_ms",
+	.fn = cs_g1_thread,
+	.counters = {
+		[CS_CMA_ALLOC_OK] = "alloc_ok",
+		[CS_CMA_ALLOC_FAIL] = "alloc_fail",
+		[CS_CMA_RELEASED] = "released",
+		[CS_CMA_PAGES] = "pages_allocated",
+		[CS_CMA_FROZEN_OK] = "frozen_ok",
+	},
+	.checks = BIT(CS_D4_OWNERSHIP),
+	.injects = BIT(CS_D4_OWNERSHIP) | BIT(CS_D6_QUIESCE) | BIT(CS_D7_LIVENESS),
+	.does = BIT(CS_DOES_CONTIG) | BIT(CS_DOES_CMA_ALLOC),
+	.unusable = cs_g1_unusable, .off = cs_g1_off, .start = cs_g1_start,
+	.quiesce = cs_g1_quiesce, .cleanup = cs_g1_cleanup,
+	.report = cs_g1_report,
+};
+
+const struct cs_generator cs_g7 = {
+	.id = "G7", .name = "g7", .thread = "g7_churn",
+	.seeds = "000 002",
+	.what =
+		"fast churn: cma_alloc/cma_release back to back, no hold; every 16th request, while G1 holds a range there, for a whole area",
+	.fn = cs_g7_thread,
+	.counters = {
+		[CS_CMA_ALLOC_OK] = "alloc_ok",
+		[CS_CMA_ALLOC_FAIL] = "alloc_fail",
+		[CS_CMA_RELEASED] = "released",
+		[CS_CMA_PAGES] = "pages_allocated",
+		[CS_CMA_FROZEN_OK] = "frozen_ok",
+	},
+	.checks = BIT(CS_D4_OWNERSHIP),
+	.does = BIT(CS_DOES_CONTIG) | BIT(CS_DOES_CMA_ALLOC),
+	.unusable = cs_g1_unusable, .off = cs_g1_off, .start = cs_g1_start,
+	.quiesce = cs_g1_quiesce,
+};

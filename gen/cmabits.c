@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The CMA allocation bitmap, read in bounded holds of cma->lock: D6's copy
+ * The CMA allocation bitmap, read in bounded sections under cma->lock: D6's copy
  * of a whole area (gen/cma.c compares it at start, at checkpoints and
  * after stop) and D4's check that a range we hold is still marked. Since
  * 6.14 an area has a bitmap per range (core/compat.h): every range's is
@@ -10,21 +10,22 @@
 #include <linux/cma.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
-#include "cs_core.h"
+#include "generators.h"
 #include "compat.h"	/* struct cma: its lock, its ranges' bitmaps */
 
 #ifdef CS_HAVE_MM_CMA_H
 
 /*
- * Call @fn on bits [@bit, @end) of @cma's bitmap, CS_BITMAP_HOLD_BITS bits
- * per hold of cma->lock. The lock is taken with interrupts off, and no
- * hold may grow with the area (a hugetlb_cma= area of a big box has
- * millions of bits). Bits may change between holds; they may as well
- * between one hold and its use. Stops when @fn returns true. With 32768
- * bits a hold, the idle 2 GiB guest's longest hold was this copy's, 388 us
- * of guest time (ACCEL=icount: 1 ns an instruction); with 4096, 277 us.
+ * Call @fn on bits [@bit, @end) of @cma's bitmap, CS_BITMAP_LOCKED_BITS
+ * bits per section under cma->lock. The lock is taken with interrupts
+ * off, and no section may grow with the area (a hugetlb_cma= area of a
+ * big box has millions of bits). Bits may change between sections; they
+ * may as well between one section and its use. Stops when @fn returns
+ * true. 4096 bits keep this copy's section shorter than D2's zone->lock
+ * sections in the bench's guests (audit_hold_max_us, measured with
+ * ACCEL=icount); 32768 made it the longest of all.
  */
-#define CS_BITMAP_HOLD_BITS 4096UL
+#define CS_BITMAP_LOCKED_BITS 4096UL
 
 struct cs_bits {
 	struct cma *cma;
@@ -47,12 +48,12 @@ static void cs_bitmap_walk(struct cs_harness *h, struct cma *cma, int r,
 	b->cma = cma;
 	b->map = cs_cma_bits(cma, r);
 	for (; bit < end && !done; bit = stop) {
-		stop = min(bit + CS_BITMAP_HOLD_BITS, end);
+		stop = min(bit + CS_BITMAP_LOCKED_BITS, end);
 		spin_lock_irqsave(&cma->lock, flags);
 		t0 = ktime_get_ns();
 		done = fn(b, bit, stop);
 		spin_unlock_irqrestore(&cma->lock, flags);
-		cs_hold_done(h, t0);
+		cs_irqoff_done(h, t0);
 		cond_resched();
 	}
 }

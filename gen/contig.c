@@ -17,8 +17,19 @@
 #include <linux/mm.h>
 #include <linux/page-isolation.h>
 #include <linux/slab.h>
-#include "cs_core.h"
+#include "generators.h"
 #include "compat.h"
+
+enum {
+	CS_G4_OK, CS_G4_BUSY, CS_G4_INTR, CS_G4_NOMEM, CS_G4_OTHER,
+	CS_G4_LAST_ERRNO, CS_G4_PAGES, CS_G4_LEFTOVER_CHECKS, CS_G4_CLASH,
+	CS_G4_COMP, CS_G4_GONE, CS_G4_OFFLINING
+};
+
+enum {
+	CS_G9_PLANTED, CS_G9_PLANT_FAIL, CS_G9_BUSY, CS_G9_OTHER,
+	CS_G9_LAST_ERRNO, CS_G9_LEFTOVER_CHECKS
+};
 
 /* ---- G4: the racers ------------------------------------------------------ */
 
@@ -91,7 +102,7 @@ static struct kprobe cs_hunt_kp = {
 
 static bool cs_hunt_armed;
 
-int cs_g4_start(struct cs_harness *h)
+static int cs_g4_start(struct cs_harness *h)
 {
 	int ret;
 
@@ -109,7 +120,7 @@ int cs_g4_start(struct cs_harness *h)
 	return 0;
 }
 
-void cs_g4_cleanup(struct cs_harness *h)
+static void cs_g4_cleanup(struct cs_harness *h)
 {
 	if (cs_hunt_armed)
 		unregister_kprobe(&cs_hunt_kp);
@@ -197,7 +208,7 @@ static u64 cs_contig_pattern(unsigned long pfn, unsigned int word)
 }
 
 /* D4 on a range alloc_contig_range() handed us, then hold and verify. */
-static void cs_hold(struct cs_worker *w, unsigned long start, unsigned long nr)
+static void cs_g4_hold(struct cs_worker *w, unsigned long start, unsigned long nr)
 {
 	struct cs_ctx *ctx = &w->h->ctx;
 	unsigned long i;
@@ -310,7 +321,7 @@ static void cs_g4_got(struct cs_worker *w, unsigned long start, unsigned long nr
 		cs_free_contig_comp(start, nr);
 	} else {
 		if (!h->set.bare)
-			cs_hold(w, start, nr);
+			cs_g4_hold(w, start, nr);
 		cs_progress(w, "free", start);
 		cs_free_range(start, nr);
 	}
@@ -332,7 +343,7 @@ static void cs_g4_failed(struct cs_worker *w, int ret)
 	}
 }
 
-int cs_g4_thread(void *arg)
+static int cs_g4_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 	struct cs_harness *h = w->h;
@@ -479,7 +490,7 @@ static void cs_g9_round(struct cs_worker *w)
 	__free_page(pfn_to_page(plant));
 }
 
-int cs_g9_thread(void *arg)
+static int cs_g9_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 
@@ -490,3 +501,46 @@ int cs_g9_thread(void *arg)
 	}
 	return 0;
 }
+
+const struct cs_generator cs_g4 = {
+	.id = "G4", .name = "g4", .thread = "g4_racer",
+	.seeds = "000 001",
+	.what =
+		"alloc_contig_range on pageblock- but not MAX_ORDER-aligned ranges at zone, block and area edges",
+	.fn = cs_g4_thread,
+	.counters = {
+		[CS_G4_OK] = "contig_ok",
+		[CS_G4_BUSY] = "contig_busy",
+		[CS_G4_INTR] = "contig_interrupted",
+		[CS_G4_NOMEM] = "contig_nomem",
+		[CS_G4_OTHER] = "contig_other",
+		[CS_G4_LAST_ERRNO] = "contig_last_errno",
+		[CS_G4_PAGES] = "pages_obtained",
+		[CS_G4_LEFTOVER_CHECKS] = "leftover_checks",
+		[CS_G4_CLASH] = "skipped_neighbour_racer",
+		[CS_G4_COMP] = "comp_requests",
+		[CS_G4_GONE] = "skipped_went_offline",
+		[CS_G4_OFFLINING] = "skipped_block_offlining",
+	},
+	.checks = BIT(CS_D4_OWNERSHIP),
+	.injects = BIT(CS_D4_OWNERSHIP) | BIT(CS_D7_LIVENESS),
+	.does = BIT(CS_DOES_CONTIG),
+	.start = cs_g4_start, .cleanup = cs_g4_cleanup,
+};
+
+const struct cs_generator cs_g9 = {
+	.id = "G9", .name = "g9", .thread = "g9_plant",
+	.seeds = "001 004",
+	.what =
+		"a page of ours at the first, a middle or the last pageblock of a range, then alloc_contig_range over it",
+	.fn = cs_g9_thread,
+	.counters = {
+		[CS_G9_PLANTED] = "planted",
+		[CS_G9_PLANT_FAIL] = "plant_fail",
+		[CS_G9_BUSY] = "contig_busy",
+		[CS_G9_OTHER] = "contig_other",
+		[CS_G9_LAST_ERRNO] = "contig_last_errno",
+		[CS_G9_LEFTOVER_CHECKS] = "leftover_checks",
+	},
+	.checks = BIT(CS_D4_OWNERSHIP),
+};

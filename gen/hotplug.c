@@ -28,8 +28,14 @@
 #include <linux/delay.h>
 #include <linux/ioport.h>
 #include <linux/pfn.h>
-#include "cs_core.h"
+#include "generators.h"
 #include "compat.h"
+
+enum {
+	CS_G3_OFFLINE_OK, CS_G3_OFFLINE_BUSY, CS_G3_OFFLINE_INTR,
+	CS_G3_OFFLINE_VETOED, CS_G3_OFFLINE_OTHER, CS_G3_LAST_ERRNO,
+	CS_G3_ONLINE_OK, CS_G3_ONLINE_FAIL, CS_G3_CLASH
+};
 
 /* Blocks up to the end of the highest zone (max_pfn is not exported). */
 static unsigned long cs_memblock_count(void)
@@ -223,7 +229,7 @@ static unsigned long cs_pick_block(struct cs_harness *h)
 	return ULONG_MAX;
 }
 
-int cs_g3_thread(void *arg)
+static int cs_g3_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 	struct cs_harness *h = w->h;
@@ -249,3 +255,23 @@ int cs_g3_thread(void *arg)
 	}
 	return 0;
 }
+
+const struct cs_generator cs_g3 = {
+	.id = "G3", .name = "g3", .thread = "g3_hotplug",
+	.seeds = "001",
+	.what =
+		"memory block offline/online in ZONE_MOVABLE; offlines vetoed after isolation or interrupted",
+	.fn = cs_g3_thread,
+	.counters = {
+		[CS_G3_OFFLINE_OK] = "offline_ok",
+		[CS_G3_OFFLINE_BUSY] = "offline_busy",
+		[CS_G3_OFFLINE_INTR] = "offline_interrupted",
+		[CS_G3_OFFLINE_VETOED] = "offline_vetoed",
+		[CS_G3_OFFLINE_OTHER] = "offline_other",
+		[CS_G3_LAST_ERRNO] = "offline_last_errno",
+		[CS_G3_ONLINE_OK] = "online_ok",
+		[CS_G3_ONLINE_FAIL] = "online_fail",
+		[CS_G3_CLASH] = "skipped_racer_on_block",
+	},
+	.does = BIT(CS_DOES_OFFLINE),
+};

@@ -20,8 +20,13 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
-#include "cs_core.h"
+#include "generators.h"
 #include "compat.h"
+
+enum {
+	CS_G10_GROWS, CS_G10_SHRINKS, CS_G10_DEMOTES, CS_G10_ERRORS,
+	CS_G10_LAST_ERRNO
+};
 
 #define CS_HP "/sys/kernel/mm/hugepages/hugepages-"
 #define CS_HP_2M CS_HP "2048kB/"
@@ -63,7 +68,7 @@ static long cs_read(const char *path)
 }
 
 /* Called under the harness lock: a path lookup, not a read (no seq_file lock). */
-const char *cs_g10_unusable(struct cs_harness *h)
+static const char *cs_g10_unusable(struct cs_harness *h)
 {
 	struct path path;
 
@@ -117,7 +122,7 @@ static bool cs_hugetlb_cma(struct cs_harness *h)
 	return false;
 }
 
-int cs_g10_thread(void *arg)
+static int cs_g10_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 	struct cs_harness *h = w->h;
@@ -153,3 +158,19 @@ int cs_g10_thread(void *arg)
 		cs_write(CS_HP_1G "nr_hugepages", was_1g);
 	return 0;
 }
+
+const struct cs_generator cs_g10 = {
+	.id = "G10", .name = "g10", .thread = "g10_hugetlb",
+	.seeds = "001",
+	.what =
+		"hugetlb pool churn: grow, shrink (dissolve); 1 GiB pages grown and demoted where hugetlb_cma= gave an area",
+	.fn = cs_g10_thread,
+	.counters = {
+		[CS_G10_GROWS] = "grows",
+		[CS_G10_SHRINKS] = "shrinks",
+		[CS_G10_DEMOTES] = "demotes",
+		[CS_G10_ERRORS] = "errors",
+		[CS_G10_LAST_ERRNO] = "last_errno",
+	},
+	.unusable = cs_g10_unusable,
+};

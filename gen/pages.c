@@ -22,8 +22,12 @@
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
-#include "cs_core.h"
+#include "generators.h"
 #include "compat.h"
+
+enum { CS_G2_FREES, CS_G2_ALLOC_FAIL };
+enum { CS_G5_BURSTS };
+enum { CS_G6_ALLOCS };
 
 #define CS_G2_BATCH 32
 
@@ -62,7 +66,7 @@ static void cs_g2_batch(struct cs_worker *w)
 		msleep_interruptible(5);
 }
 
-int cs_g2_thread(void *arg)
+static int cs_g2_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 
@@ -75,7 +79,7 @@ int cs_g2_thread(void *arg)
 
 #define CS_G5_BURST 256
 
-int cs_g5_thread(void *arg)
+static int cs_g5_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 	struct page **pages;
@@ -126,15 +130,9 @@ static void cs_d5_check(struct cs_harness *h, struct page *page,
 	cs_checked(&h->ctx, CS_D5_PLACEMENT);
 }
 
-/* inject=d5: allocate outside the pin scope, as a buggy scope would. */
-bool cs_inject_d5(struct cs_harness *h, void *arg)
-{
-	return true;
-}
-
 #define CS_G6_BURST 64
 
-int cs_g6_thread(void *arg)
+static int cs_g6_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 	struct cs_harness *h = w->h;
@@ -168,3 +166,35 @@ int cs_g6_thread(void *arg)
 	}
 	return 0;
 }
+
+const struct cs_generator cs_g2 = {
+	.id = "G2", .name = "g2", .thread = "g2_free_iso",
+	.seeds = "000",
+	.what =
+		"movable pages of orders 0 to MAX_PAGE_ORDER freed while an isolation is in flight",
+	.fn = cs_g2_thread,
+	.counters = {
+		[CS_G2_FREES] = "frees",
+		[CS_G2_ALLOC_FAIL] = "alloc_fail",
+	},
+};
+
+const struct cs_generator cs_g5 = {
+	.id = "G5", .name = "g5", .thread = "g5_pcp",
+	.seeds = "003 004",
+	.what =
+		"per-CPU bursts of order-0 alloc/free, so pcp lists hold pages of blocks being isolated",
+	.fn = cs_g5_thread, .per_cpu = true,
+	.counters = { [CS_G5_BURSTS] = "pcp_bursts" },
+};
+
+const struct cs_generator cs_g6 = {
+	.id = "G6", .name = "g6", .thread = "g6_pin",
+	.seeds = "003",
+	.what =
+		"allocations inside memalloc_pin_save() scopes, checked by D5",
+	.fn = cs_g6_thread,
+	.counters = { [CS_G6_ALLOCS] = "pin_allocs" },
+	.checks = BIT(CS_D5_PLACEMENT),
+	.injects = BIT(CS_D5_PLACEMENT),
+};

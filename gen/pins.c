@@ -15,7 +15,9 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
-#include "cs_core.h"
+#include "generators.h"
+
+enum { CS_G8_PINNED };
 
 #define CS_PINS 4
 
@@ -63,7 +65,7 @@ static struct folio *cs_pin_pfn(unsigned long pfn)
 	return folio;
 }
 
-int cs_g8_thread(void *arg)
+static int cs_g8_thread(void *arg)
 {
 	struct cs_worker *w = arg;
 	struct cs_harness *h = w->h;
@@ -91,3 +93,12 @@ int cs_g8_thread(void *arg)
 	}
 	return 0;
 }
+
+const struct cs_generator cs_g8 = {
+	.id = "G8", .name = "g8", .thread = "g8_gup",
+	.seeds = "001 002 004",
+	.what =
+		"transient pins on LRU pages in CMA areas, G3's block and G4's range, so migration fails after isolation",
+	.fn = cs_g8_thread,
+	.counters = { [CS_G8_PINNED] = "pinned" },
+};

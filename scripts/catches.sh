@@ -1,6 +1,8 @@
 #!/bin/bash
 # catches.sh [TABLES_C]: print README's "What it catches" block from the
-# generator and detector tables in core/tables.c, so the README cannot
+# detector table (core/tables.c, or TABLES_C), the generators' rows (the
+# "const struct cs_generator" of gen/*.c) and the modules' cs_offer()
+# lines (the setting of each generator's threads), so the README cannot
 # drift from the code: `make test` compares the two, and
 # `scripts/catches.sh --update` rewrites the block in README.
 set -euo pipefail
@@ -12,27 +14,38 @@ if [ "${1:-}" = --update ]; then
 	shift
 fi
 tables=${1:-$CS_TOP/core/tables.c}
-need_file "$tables" "the generator and detector tables"
+need_file "$tables" "the detector table"
+gens=("$CS_TOP"/gen/*.c)
+need_file "${gens[0]}" "the generators' rows"
 
-# One row per line: kind|id|seeds|what|where|inject or setting.
+# Each generator's setting, from the modules' cs_offer(prefix, CS_Gn, setting, ...) lines.
+settings() {
+	sed -n 's/^cs_offer([a-z_]*, CS_\(G[0-9]*\), \([a-z_0-9]*\),.*/\1 \2/p' "$CS_TOP"/*.c | sort -u
+}
+
+# One row per line: kind|id|seeds|what|where|inject or setting; detectors
+# in table order, then generators by number.
 rows() {
-	gawk '
+	gawk -v offers="$(settings)" '
+	BEGIN { n = split(offers, l, "\n"); for (i = 1; i <= n; i++) { split(l[i], kv, " "); set[kv[1]] = kv[2] } }
 	function str(s) { sub(/^[^"]*"/, "", s); sub(/"[^"]*$/, "", s); return s }
-	/^const struct cs_generator/ { kind = "G" }
-	/^const struct cs_detector/ { kind = "D" }
-	/^\t\[CS_[DG][0-9]/ { id = ""; seeds = ""; what = ""; when = ""; how = ""; set = ""; pending = "" }
-	pending != "" && /^\t\t\t"/ { v[pending] = str($0); pending = ""; next }
+	FNR == 1 { kind = "" }
+	/^const struct cs_detector cs_detectors/ { kind = "D"; next }
+	/^\t\[CS_D[0-9]/ && kind == "D" { id = ""; when = ""; pending = ""; delete v }
+	/^const struct cs_generator cs_[a-z0-9_]+ = \{/ { kind = "G"; id = ""; pending = ""; delete v; next }
+	kind == "" { next }
+	pending != "" && /^\t+"/ { v[pending] = str($0); pending = ""; next }
 	/\.id = "/ { s = $0; sub(/.*\.id = "/, "", s); sub(/".*/, "", s); id = s }
 	/\.seeds = "/ { s = $0; sub(/.*\.seeds = "/, "", s); sub(/".*/, "", s); seeds = s }
 	/\.what =$/ { pending = "what" }
 	/\.inject_how =$/ { pending = "how" }
 	/\.when = CS_/ { s = $0; sub(/.*\.when = CS_/, "", s); sub(/[^A-Z_].*/, "", s); when = s }
-	/\.setting = "/ { s = $0; sub(/.*\.setting = "/, "", s); sub(/".*/, "", s); set = s }
-	/^\t},?$/ && id != "" {
+	((kind == "D" && /^\t},?$/) || (kind == "G" && /^};$/)) && id != "" {
 		printf "%s|%s|%s|%s|%s|%s\n", kind, id, seeds, v["what"], \
-			kind == "D" ? when : set, kind == "D" ? v["how"] : ""
+			kind == "D" ? when : set[id], kind == "D" ? v["how"] : ""
 		id = ""; delete v
-	}' "$tables"
+		if (kind == "G") kind = ""
+	}' "$tables" "${gens[@]}" | sort -t'|' -s -k1,1 -k2.2n
 }
 
 where() {
@@ -41,7 +54,7 @@ where() {
 	EVERY_FULL) echo "the auditor, every freelist_ms" ;;
 	EVERY_SECOND) echo "the auditor, every second" ;;
 	IN_GENERATOR) echo "inside the generators, on what they get" ;;
-	AT_STOP) echo "at stop, with every thread stopped" ;;
+	WHEN_QUIET) echo "at stop and at checkpoints, generators stopped or parked" ;;
 	*) echo "$1" ;;
 	esac
 }

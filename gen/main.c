@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cs_core.ko: the frame, its two tables and the generators' code, shared
- * by cma_stress and isolate_race (see cs_core.h). Loading it resolves the
- * unexported symbols once, saying which ones it could not find and what
- * that disables, and registers G3's memory notifier.
+ * cs_core.ko: the frame (core/) and the generators (gen/), shared by
+ * cma_stress and isolate_race (see core/cs_core.h). Loading it resolves
+ * the unexported symbols once, saying which ones it could not find and
+ * what that disables, registers G3's memory notifier, and hands the
+ * frame the generator table (gen/generators.h).
  */
 #include <linux/module.h>
-#include "cs_core.h"
+#include "generators.h"
 
 static int __init cs_core_init(void)
 {
+	cs_set_generators(cs_generator_table(), CS_NR_GENERATORS);
 	cs_pageblock_init();
 	cs_areas_init();
 	cs_cma_init();
