@@ -55,7 +55,7 @@ cs_param(CS_HARNESS, uint, freelist_ms, freelist_ms, 10, 60000, "D2 and D3 audit
 cs_param(CS_HARNESS, uint, checkpoint_s, checkpoint_s, 0, 86400,
 	 "quiet-state checks during the run every, s (0 = only at stop)");
 cs_param(CS_HARNESS, uint, audit_hold_entries, audit_hold_entries, 16, 1048576,
-	 "D2: free-list entries per zone->lock hold");
+	 "D2: free-list entries per zone->lock section (irqs off)");
 cs_param(CS_HARNESS, uint, stall_s, stall_s, 1, 86400, "D7: no progress this long is a stall, s");
 cs_param(CS_HARNESS, uint, series_ms, series_ms, 10, 60000, "time series sample period, ms");
 cs_param(CS_HARNESS, uint, offline_timeout_ms, offline_timeout_ms, 10, 600000,
