@@ -67,7 +67,7 @@ cs_offer(cms, CS_G9, plant_threads, 1024, "G9 planted-page threads");
 cs_offer(cms, CS_G10, hugetlb_threads, 1, "G10 hugetlb pool churn");
 
 cs_param(cms, str, areas, areas, 0, 0, "comma-separated CMA areas G1 uses, empty = all");
-cs_param(cms, bool, gigantic, g10_gigantic, 0, 1,
+cs_param(cms, bool, gigantic, gigantic, 0, 1,
 	 "G10 grows 1 GiB pages without a hugetlb_cma area or with page_owner on 6.12 (docs/findings)");
 
 MODULE_LICENSE("GPL");

@@ -44,13 +44,13 @@ cs_offer(ir, CS_G9, plant_threads, 1024, "G9 planted-page threads");
 cs_offer(ir, CS_G10, hugetlb_threads, 1, "G10 hugetlb pool churn");
 
 /* The hunts of docs/findings: G4's compound requests and neighbours. */
-cs_param(ir, uint, comp_pct, g4_comp_pct, 0, 100, "G4 requests made with __GFP_COMP, percent");
-cs_param(ir, bool, adjacent, g4_adjacent, 0, 1, "G4 racers on neighbouring pageblocks (a hunt)");
-cs_param(ir, bool, over_offline, g4_over_offline, 0, 1,
+cs_param(ir, uint, comp_pct, comp_pct, 0, 100, "G4 requests made with __GFP_COMP, percent");
+cs_param(ir, bool, adjacent, racers_adjacent, 0, 1, "G4 racers on neighbouring pageblocks (a hunt)");
+cs_param(ir, bool, over_offline, racers_over_offline, 0, 1,
 	 "G4 racers on blocks G3 offlines (a hunt: can crash a kernel with the contig-undo bug)");
-cs_param(ir, uint, hunt_delay_ms, g4_hunt_delay_ms, 0, 100,
+cs_param(ir, uint, hunt_delay_ms, hunt_delay_ms, 0, 100,
 	 "over_offline: racers wait this long before replace_free_hugepage_folios(), ms");
-cs_param(ir, bool, gigantic, g10_gigantic, 0, 1,
+cs_param(ir, bool, gigantic, gigantic, 0, 1,
 	 "G10 grows 1 GiB pages without a hugetlb_cma area or with page_owner on 6.12 (docs/findings)");
 
 MODULE_LICENSE("GPL");

@@ -163,11 +163,12 @@ struct cs_settings {
 	unsigned int offline_timeout_ms, veto_pct;
 	unsigned int audit_hold_entries;	/* D2's entries per zone->lock section */
 	unsigned int checkpoint_s;		/* quiet-state checks every, 0 = off */
-	unsigned int g4_comp_pct;	/* G4 requests made with __GFP_COMP */
-	bool g4_adjacent;		/* G4 racers only keep off each other's pageblocks */
-	bool g4_over_offline;		/* racers and offlines may overlap (a hunt) */
-	unsigned int g4_hunt_delay_ms;	/* ... with this window widened */
-	bool g10_gigantic;		/* G10 grows 1 GiB pages without hugetlb_cma */
+	/* Settings of some modules' own (isolate_race.c, cma_stress.c). */
+	unsigned int comp_pct;		/* contig requests made with __GFP_COMP */
+	bool racers_adjacent;		/* racers only keep off each other's pageblocks */
+	bool racers_over_offline;	/* racers and offlines may overlap (a hunt) */
+	unsigned int hunt_delay_ms;	/* ... with this window widened */
+	bool gigantic;			/* 1 GiB hugetlb pages without hugetlb_cma */
 	bool run_on_load, stop_on_fail, bare;
 	char inject[CS_STR];
 	char areas[CS_STR];

@@ -10,14 +10,14 @@
  *    that we are the only thread that changes migrate type of pageblocks
  *    the pages fall in", and it reaches out to the MAX_ORDER block around
  *    each end. Racers never share a MAX_ORDER block (CMA's cma_mutex gives
- *    cma_alloc() the same guarantee), or with g4_adjacent a pageblock.
+ *    cma_alloc() the same guarantee), or with adjacent=1 a pageblock.
  *
  *  - alloc_contig_range() promises nothing for pfns that are offline: it
  *    reads their struct pages, which offline_pages() has poisoned. So a
  *    racer's MAX_ORDER span and a memory block G3 offlines never overlap,
  *    whoever registers first, and a racer checks its range is online after
  *    registering: no block of the range can go offline until it is done.
- *    g4_over_offline lifts this rule (a hunt for the kernel's own race,
+ *    over_offline=1 lifts this rule (a hunt for the kernel's own race,
  *    docs/findings/contig-undo-offline.md; it can crash a kernel).
  *
  * A pageblock found ISOLATE in a finished range is a leftover only if no
@@ -72,7 +72,7 @@ static int cs_iso_clash(struct cs_harness *h, struct cs_iso *iso,
 			unsigned long start, unsigned long end,
 			enum cs_iso_kind kind)
 {
-	unsigned long span = h->set.g4_adjacent ? pageblock_nr_pages : MAX_ORDER_NR_PAGES;
+	unsigned long span = h->set.racers_adjacent ? pageblock_nr_pages : MAX_ORDER_NR_PAGES;
 	int i;
 
 	for (i = 0; i < iso->nslots; i++) {
@@ -84,7 +84,7 @@ static int cs_iso_clash(struct cs_harness *h, struct cs_iso *iso,
 		if (kind == CS_ISO_RACER && s.kind == CS_ISO_RACER) {
 			cs_racer_reach(&a, &b, span);
 			cs_racer_reach(&s.start, &s.end, span);
-		} else if (kind != s.kind && !h->set.g4_over_offline) {
+		} else if (kind != s.kind && !h->set.racers_over_offline) {
 			if (kind == CS_ISO_RACER)
 				cs_racer_reach(&a, &b, MAX_ORDER_NR_PAGES);
 			else

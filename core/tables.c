@@ -102,7 +102,7 @@ void cs_set_generators(const struct cs_generator *const *table, int n)
 
 /*
  * Does generator @g run this time with hook @hook of its own? Rows that
- * share code (G1 and G7, G4 and G9) share their hooks: run each once.
+ * share code share their hooks (one function in two rows): run each once.
  */
 bool cs_first_user(struct cs_harness *h, int g, size_t hook)
 {

@@ -51,7 +51,7 @@ static struct zone *cs_pick_zone(void)
 }
 
 /*
- * g4_over_offline's hunt: the two pageblocks across the start of the
+ * The over_offline hunt: the two pageblocks across the start of the
  * block G3 is offlining, once the offline has isolated that block (so a
  * racer's failure undoes the offline's isolation, the contig-undo bug,
  * and the next racer isolates the pageblock itself; the offline can then
@@ -82,7 +82,7 @@ static bool cs_pick_hunt(struct cs_harness *h, unsigned long *startp,
 /*
  * The hunt widens one window of the race: after a racer's migration, just
  * before replace_free_hugepage_folios() (6.12.y and 6.14+) walks the range's
- * struct pages, it spins g4_hunt_delay_ms, in its own thread only. An
+ * struct pages, it spins hunt_delay_ms, in its own thread only. An
  * offline that can finish under the racer's isolation finishes then.
  * A delay, not a change: what runs after it is the kernel's own code.
  */
@@ -107,7 +107,7 @@ static int cs_g4_start(struct cs_harness *h)
 	int ret;
 
 	/* The probe stays until unload: a run that does not hunt sets no delay. */
-	WRITE_ONCE(cs_hunt_delay_ms, h->set.g4_over_offline ? h->set.g4_hunt_delay_ms : 0);
+	WRITE_ONCE(cs_hunt_delay_ms, h->set.racers_over_offline ? h->set.hunt_delay_ms : 0);
 	if (!READ_ONCE(cs_hunt_delay_ms) || cs_hunt_armed)
 		return 0;
 	cs_hunt_kp.addr = NULL;
@@ -140,7 +140,7 @@ static bool cs_pick_range(struct cs_harness *h, unsigned long *startp,
 	unsigned long pb = pageblock_nr_pages, nr, start, zs, ze, mb;
 	unsigned int r = cs_rand(100);
 
-	if (h->set.g4_over_offline)
+	if (h->set.racers_over_offline)
 		return cs_pick_hunt(h, startp, nrp);
 	if (!zone)
 		return false;
@@ -261,7 +261,7 @@ static void cs_free_range(unsigned long start, unsigned long nr)
 }
 
 /*
- * g4_comp_pct: a compound request (__GFP_COMP, 6.10+) of one pageblock,
+ * comp_pct: a compound request (__GFP_COMP, 6.10+) of one pageblock,
  * aligned, mostly on an odd pageblock: if the free range isolation finds
  * grew past the request, 6.12 WARNs "PFN range: requested ..." and loses
  * the pages (fixed upstream in 2025, "mm/contig_alloc: fix
@@ -355,7 +355,7 @@ static int cs_g4_thread(void *arg)
 	if (w->vanish)
 		return 0;
 	while (cs_keep_going(w)) {
-		comp = cs_rand(100) < h->set.g4_comp_pct;
+		comp = cs_rand(100) < h->set.comp_pct;
 		if (comp ? !cs_pick_comp(h, &start, &nr) : !cs_pick_range(h, &start, &nr)) {
 			cs_progress(w, "idle", 0);
 			msleep_interruptible(5);

@@ -129,7 +129,7 @@ static int cs_g10_thread(void *arg)
 	long was_2m = cs_read(CS_HP_2M "nr_hugepages");
 	long was_1g = cs_read(CS_HP_1G "nr_hugepages");
 	bool gigantic = was_1g >= 0 &&
-			(h->set.g10_gigantic ||
+			(h->set.gigantic ||
 			 (cs_hugetlb_cma(h) && !cs_gigantic_crashes(h)));
 
 	while (cs_keep_going(w)) {
