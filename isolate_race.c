@@ -45,7 +45,8 @@ cs_offer(ir, CS_G10, hugetlb_threads, 1, "G10 hugetlb pool churn");
 
 /* The hunts of docs/findings: G4's compound requests and neighbours. */
 cs_param(ir, uint, comp_pct, comp_pct, 0, 100, "G4 requests made with __GFP_COMP, percent");
-cs_param(ir, bool, adjacent, racers_adjacent, 0, 1, "G4 racers on neighbouring pageblocks (a hunt)");
+cs_param(ir, bool, adjacent, racers_adjacent, 0, 1,
+	 "G4 racers on neighbouring pageblocks (a hunt)");
 cs_param(ir, bool, over_offline, racers_over_offline, 0, 1,
 	 "G4 racers on blocks G3 offlines (a hunt: can crash a kernel with the contig-undo bug)");
 cs_param(ir, uint, hunt_delay_ms, hunt_delay_ms, 0, 100,
