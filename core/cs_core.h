@@ -96,8 +96,6 @@ extern const struct cs_detector cs_detectors[CS_NR_DETECTORS];
  */
 #define CS_MAX_GENERATORS 16
 #define CS_GEN_COUNTERS 12
-/* Pageblocks found isolated at a run's start that are listed (and let be). */
-#define CS_ISO_BEFORE 128
 
 /* Kinds of kernel work a generator does, for the coverage table (core/coverage.c). */
 enum cs_work {
@@ -132,6 +130,7 @@ struct cs_generator {
 	void (*quiesce)(struct cs_harness *h, bool final);
 	/* ... and at unload. */
 	void (*cleanup)(struct cs_harness *h);
+	/* Optional: lines of its own after its counters, in report and stats. */
 	void (*report)(struct cs_harness *h, struct seq_file *m);
 };
 
@@ -403,6 +402,9 @@ struct cs_view {
 	int bias_for;			/* the detector that sees the bias */
 	unsigned long area0_lead;	/* D3 sees area 0 start this much lower */
 };
+
+/* Pageblocks found isolated at a run's start that are listed (and let be). */
+#define CS_ISO_BEFORE 128
 
 struct cs_harness {
 	/* Given by the module. */
