@@ -72,7 +72,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 	[CS_D6_QUIESCE] = {
 		.id = "D6", .name = "d6_quiesce", .seeds = "000 001",
 		.what =
-			"at stop and at checkpoints: no CMA bitmap bit of ours but what we hold, every block we offlined online, MemTotal at its baseline, D1-D3 with nothing in flight",
+			"no CMA bitmap bit of ours but what we hold, every block we offlined online, MemTotal at its baseline, D1-D3 with nothing in flight",
 		.when = CS_WHEN_QUIET, .check = cs_audit_quiesced,
 		.inject = cs_inject_d6,
 		.inject_how =
