@@ -252,4 +252,10 @@ static inline int cs_kern_path(const char *name, struct path *path)
 #define kzalloc_obj(v, gfp)	kzalloc(sizeof(v), gfp)
 #endif
 
+/* 6.16 renamed the 64-bit MSR accessors rdmsrl/wrmsrl to rdmsrq/wrmsrq. */
+#if CS_KVER < 616
+#define rdmsrq(msr, val)	rdmsrl((msr), (val))
+#define wrmsrq(msr, val)	wrmsrl((msr), (val))
+#endif
+
 #endif /* CS_COMPAT_H */

@@ -249,6 +249,28 @@ test_checkpatch() {
 		$(c_files) "$CS_TOP"/core/*.h
 }
 
+# scripts/ibt-seals.sh against Debian's stock 7.3 image, with the symbol
+# addresses and routes of a recorded assume_ibt=1 run (tests/ibt/): the
+# recorded routes agree with the image's seal list; a sealed function
+# taken by kallsyms (as a module without the refusal would) or no refusal
+# at all is caught.
+test_ibt_seals() {
+	local kimg map=$CS_TOP/tests/ibt/kallsyms-7.3.4+deb13-amd64 routes
+	routes=$(cat "$CS_TOP/tests/ibt/routes-7.3.4+deb13-amd64") || return 1
+	read -r _ kimg < <(KVER=7.3 DEBIAN_KREL=7.3.4+deb13-amd64 "$CS_TOP/scripts/debian-kernel.sh") ||
+		{ echo "no stock 7.3.4 image"; return 1; }
+	"$CS_TOP/scripts/ibt-seals.sh" "$kimg" "$map" "$routes" || return 1
+	if "$CS_TOP/scripts/ibt-seals.sh" "$kimg" "$map" \
+		"${routes/cma_for_each_area=refused:sealed-by-ibt/cma_for_each_area=kallsyms}"; then
+		echo "a sealed function on the kallsyms route passed"
+		return 1
+	fi
+	if "$CS_TOP/scripts/ibt-seals.sh" "$kimg" "$map" "${routes//refused:sealed-by-ibt/kallsyms+ibt-lifted}"; then
+		echo "routes with no refusal passed"
+		return 1
+	fi
+}
+
 # ---- guest tests ---------------------------------------------------------------
 
 # guest NAME FLAVOUR EXPECT GREP_ERE [VAR=VALUE ...]: one `make run`; the
@@ -530,6 +552,7 @@ t "config fragment lines are verified by name" test_check_config
 t "README's detector and generator list matches core/tables.c" test_readme_tables
 t "report check: a PASS needs every detector run and every generator's work" test_report_check
 t "symbol routes: every IBT case decided as README says" test_route
+t "IBT seal check: a sealed function on a callable route, or no refusal, is caught (stock 7.3 image)" test_ibt_seals
 t "modules build warning-free with W=1 and sparse (6.12)" test_module_warnings
 t "modules build warning-free with W=1 on 7.3; C=2 there fails naming the sparse it rejects" test_module_warnings_73
 t "checkpatch --strict on every C file" test_checkpatch
