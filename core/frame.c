@@ -333,11 +333,6 @@ static void cs_disable_detectors(struct cs_harness *h)
 		ctx->disabled[CS_D2_FREELIST] =
 			"list-vs-pageblock type checks off: pageblocks unreadable";
 	}
-#ifndef CS_HAVE_MM_CMA_H
-	if (cs_offers(h, CS_G1))
-		ctx->disabled[CS_D6_QUIESCE] =
-			"CMA bitmap check off: built without mm/cma.h (headers-only tree)";
-#endif
 }
 
 int cs_harness_init(struct cs_harness *h)
