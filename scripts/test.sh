@@ -570,6 +570,20 @@ t "modules build warning-free with W=1 on 7.3; C=2 there fails naming the sparse
 t "checkpatch --strict on every C file" test_checkpatch
 t "series plot of a captured seed000 run: literal title, first violation marked with its detector, pauses as gaps" test_series_plot
 t "seed 000 check: a guest that died before its report is judged by the console's first-violation line" test_seed000_console
+# on KVER TEST [ARGS...]: a test function run against kernel KVER.
+on() {
+	local -x KVER=$1
+	shift
+	"$@"
+}
+
+# export_route: with the symbols exported, the module takes them as exports
+# and a run does its full work (report-check), as on the kallsyms route.
+export_route() {
+	guest "export route" prod PASS '^symbols: .*cma_alloc=export' DURATION=10 \
+		PATCHES="$CS_TOP/kernel/patches/export-syms-6.12.patch" &&
+		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
+}
 # ---- 7.3: where upstream develops (the default kernel of make run) ----------
 t "guest: clean 7.3 debug kernel PASSes, every listed failure return covered" clean_cov debug 7.3
 t "guest: clean 7.3 prod kernel PASSes, every listed failure return covered" clean_cov prod 7.3
@@ -580,47 +594,47 @@ t "guest: D4 reports a held range whose CMA bitmap bit someone else cleared, wit
 t "guest: D3 reports a pageblock a failed offline left isolated, within 15 s (leftover-isolate control, 7.3 prod)" \
 	leftover_control 7.3
 t "guest: isolate_race on the 7.3 debug test kernel PASSes" isolate_clean debug test 7.3
+t "guest: racers and offlines on the same blocks keep apart and PASS (offline-race, 7.3 debug)" on 7.3 offline_race debug
 t "dkms add/build against Debian's stock 7.3, cma_stress's default scenario PASSes in its guest with every detector and generator at work" \
 	dkms_run 7.3
 t "guest: on Debian's stock 7.3 (IBT) routes decided for IBT refuse every sealed function the image shows, and the run PASSes" \
 	ibt_refusal
+t "guest: a 32-vCPU guest starts every generator and PASSes (7.3 prod)" on 7.3 many_cpus
+t "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (7.3 debug, kmemleak)" on 7.3 cycles_short
+t "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (7.3 debug)" on 7.3 fuzz_short
+t "guest: kselftests (7.3 prod)" on 7.3 selftests_in_guest prod
 t "guest: arm64 clean 7.3 prod kernel PASSes" clean_run prod "" ARCH=arm64 KVER=7.3
 
-# ---- 6.12: the LTS kernel the harness grew up on ---------------------------
+# ---- 6.12: the LTS kernel the harness grew up on (debug flavour here) --------
 t "guest: clean 6.12 debug kernel PASSes, every listed failure return covered" clean_cov debug
-t "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" clean_cov prod
 t "guest: seed000 control FAILs on 6.12 debug" seed000_control debug
-t "guest: seed000 control FAILs on 6.12 prod" seed000_control prod
-t "guest: D4 reports a held range whose CMA bitmap bit someone else cleared within 2 s (cma-bit-lost control, 6.12 prod)" bit_lost_control
-t "guest: big NUMA guest (8 vCPUs, 12 GiB, 2 nodes, per-node and hugetlb_cma areas, fragmented): 6.12 prod + contig-undo and hugetlb-cma fixes PASSes" big_clean prod
-# hugetlb_threads=0: G10's 1 GiB pages would reach the 6.12 contig-undo
-# bug (docs/findings/contig-undo-foreign-isolation.md) before seed 000's.
-t "guest: big NUMA guest: seed000 control FAILs on 6.12 debug" seed000_control debug 6.12 SIZE=big TIMEOUT=900 \
-	MODARGS="stop_on_fail=1 hugetlb_threads=0"
-t "guest: a 32-vCPU guest starts every generator and PASSes (6.12 prod)" many_cpus
-t "guest: isolate_race on the 6.12 debug test kernel PASSes" isolate_clean debug
-# export_route: with the symbols exported, the module takes them as exports
-# and a run does its full work (report-check), as on the kallsyms route.
-export_route() {
-	guest "export route" prod PASS '^symbols: .*cma_alloc=export' DURATION=10 \
-		PATCHES="$CS_TOP/kernel/patches/export-syms-6.12.patch" &&
-		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
-}
-t "guest: with kernel/patches/export-syms-6.12.patch the symbols are taken as exports" export_route
-t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod debian
 t "guest: isolate-pcp-stale control FAILs isolate_race on 6.12 debug" isolate_control debug
-t "guest: racers and offlines on the same blocks keep apart and PASS (offline-race, 6.12 debug)" offline_race debug
+t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod debian
 t "dkms add/build/install against Debian's 6.12, isolate_race PASSes in its guest with its work done" \
 	dkms_run 6.12
-t "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (6.12 debug, kmemleak)" cycles_short
-t "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (6.12 debug)" fuzz_short
-t "guest: kselftests (6.12 prod)" selftests_in_guest prod
 
-# ---- make test-long: slow reproducers and the other LTS targets -------------
+# ---- make test-long: slow reproducers and the other LTS runs ---------------
 tl "guest: gigantic pages racing memory offline oops the clean 6.12 debug kernel (contig-undo-offline, no module)" \
 	gigantic_offline FAIL
 tl "guest: ... and PASS with kernel/patches/contig-undo-fix-6.12.patch" \
 	gigantic_offline PASS PATCHES="$CS_TOP/kernel/patches/contig-undo-fix-6.12.patch"
+tl "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" clean_cov prod
+tl "guest: seed000 control FAILs on 6.12 prod" seed000_control prod
+tl "guest: D4 reports a held range whose CMA bitmap bit someone else cleared, within 2 s (cma-bit-lost control, 6.12 prod)" bit_lost_control
+tl "guest: D3 reports a pageblock a failed offline left isolated, within 15 s (leftover-isolate control, 6.12 prod)" \
+	leftover_control 6.12
+tl "guest: big NUMA guest (8 vCPUs, 12 GiB, 2 nodes, per-node and hugetlb_cma areas, fragmented): 6.12 prod + contig-undo and hugetlb-cma fixes PASSes" big_clean prod
+# hugetlb_threads=0: G10's 1 GiB pages would reach the 6.12 contig-undo
+# bug (docs/findings/contig-undo-foreign-isolation.md) before seed 000's.
+tl "guest: big NUMA guest: seed000 control FAILs on 6.12 debug" seed000_control debug 6.12 SIZE=big TIMEOUT=900 \
+	MODARGS="stop_on_fail=1 hugetlb_threads=0"
+tl "guest: a 32-vCPU guest starts every generator and PASSes (6.12 prod)" many_cpus
+tl "guest: isolate_race on the 6.12 debug test kernel PASSes" isolate_clean debug
+tl "guest: with kernel/patches/export-syms-6.12.patch the symbols are taken as exports" export_route
+tl "guest: racers and offlines on the same blocks keep apart and PASS (offline-race, 6.12 debug)" offline_race debug
+tl "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (6.12 debug, kmemleak)" cycles_short
+tl "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (6.12 debug)" fuzz_short
+tl "guest: kselftests (6.12 prod)" selftests_in_guest prod
 tl "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
 tl "guest: arm64 clean 6.12 prod kernel PASSes" clean_run prod "" ARCH=arm64
 tl "guest: arm64 seed000 control FAILs on 6.12 prod" seed000_control prod 6.12 ARCH=arm64
