@@ -48,6 +48,12 @@ need_cmd timeout coreutils
 size_facts
 HOTMEM=${HOTMEM:-512}
 TIMEOUT=${TIMEOUT:-300}
+# CS_DEADLINE (epoch seconds, set by scripts/test.sh): no guest outlives it.
+if [ -n "${CS_DEADLINE:-}" ]; then
+	left=$((CS_DEADLINE - $(date +%s)))
+	[ "$left" -ge 30 ] || left=30
+	[ "$TIMEOUT" -le "$left" ] || TIMEOUT=$left
+fi
 ACCEL=${ACCEL:-auto}
 case $SMP in ''|*[!0-9]*) die "SMP='$SMP' must be a number" ;; esac
 case $MEM in ''|*[!0-9]*) die "MEM='$MEM' must be a number of MiB" ;; esac
