@@ -496,6 +496,24 @@ leftover_control() {
 		within_of_bug 15
 }
 
+# free_blocks_control: kernel/patches/free-blocks-lost-7.3.patch drops
+# NR_FREE_PAGES_BLOCKS's addition when a free block leaves isolation: D2's
+# 6.15+ rule, and no other, must be the first violation, within 10 s.
+free_blocks_control() {
+	local fv t
+	guest "free-blocks control" prod FAIL \
+		'\[harness\] .*cma_stress: FAIL d2_freelist: .*NR_FREE_PAGES_BLOCKS=' \
+		KVER=7.3 DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" \
+		PATCHES="$CS_TOP/kernel/patches/free-blocks-lost-7.3.patch" || return 1
+	fv=$(sed -n 's/^first_violation: //p' "$GUEST_OUT" | head -n 1)
+	t=$(sed -n 's/^first_violation_s: //p' "$GUEST_OUT" | head -n 1)
+	grep -q 'NR_FREE_PAGES_BLOCKS=' <<<"$fv" ||
+		{ echo "the first violation is another rule's: '$fv'"; return 1; }
+	awk -v t="$t" 'BEGIN { exit !(t != "" && t + 0 < 10) }' ||
+		{ echo "found at ${t:-?}s, not within 10s"; return 1; }
+	echo "NR_FREE_PAGES_BLOCKS rule at ${t}s"
+}
+
 # ibt_refusal: Debian's stock 7.3 is built with IBT; TCG has no CET, so
 # cs_core's assume_ibt=1 decides the routes as an IBT CPU would. Every
 # function the harness reached by kallsyms must start with ENDBR64 in the
@@ -593,6 +611,8 @@ t "guest: D4 reports a held range whose CMA bitmap bit someone else cleared, wit
 	bit_lost_control 7.3
 t "guest: D3 reports a pageblock a failed offline left isolated, within 15 s (leftover-isolate control, 7.3 prod)" \
 	leftover_control 7.3
+t "guest: D2 reports NR_FREE_PAGES_BLOCKS off its lists first, within 10 s (free-blocks-lost control, 7.3 prod)" \
+	free_blocks_control
 t "guest: isolate_race on the 7.3 debug test kernel PASSes" isolate_clean debug test 7.3
 t "guest: racers and offlines on the same blocks keep apart and PASS (offline-race, 7.3 debug)" on 7.3 offline_race debug
 t "dkms add/build against Debian's stock 7.3, cma_stress's default scenario PASSes in its guest with every detector and generator at work" \
