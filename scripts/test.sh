@@ -287,6 +287,8 @@ guest() {
 	# What the guest job said of itself (the cycles, fuzz and kselftest jobs).
 	grep -aE '^(cycles|fuzz): |^cs-guest: (kmemleak|a kselftest)|^ *(not ok|Bail out!)' \
 		"$GUEST_RUN_DIR/console.log" 2>/dev/null | tail -n 20
+	# Neither verdict (2: a script stopped on an error): say where.
+	[ "$rc" -le 1 ] || grep -v '^\[' "$out" | tail -n 15
 	if [ "$expect" = PASS ] && [ "$rc" -ne 0 ]; then
 		echo "expected PASS, got exit $rc"
 		return 1
