@@ -13,8 +13,9 @@
  * CMA_MAX_RANGES of them (hugetlb_cma's cma_declare_contiguous_multi()
  * takes memory around holes), each with its own bitmap; every rule here
  * covers every range (core/compat.h reads them). A module built without
- * mm/cma.h cannot see the ranges there, and cma_get_base() WARNs on an
- * area of several: it finds the areas as pageblock runs instead.
+ * mm/cma.h (DKMS against a distro's headers) cannot read the ranges, and
+ * cma_get_base() WARNs on an area of several: it asks cma_intersects()
+ * of each CMA pageblock which area it belongs to instead.
  */
 #include <linux/module.h>
 #include <linux/cma.h>
@@ -26,6 +27,7 @@
 static int (*p_cma_for_each_area)(int (*)(struct cma *, void *), void *);
 #ifndef CS_HAVE_MM_CMA_H
 static phys_addr_t (*p_cma_get_base)(const struct cma *);
+static bool (*p_cma_intersects)(struct cma *, unsigned long, unsigned long);
 #endif
 static unsigned long (*p_cma_get_size)(const struct cma *);
 static const char *(*p_cma_get_name)(const struct cma *);
@@ -35,7 +37,11 @@ static struct cs_sym cs_area_syms[] = {
 	{ "cma_for_each_area", (void **)&p_cma_for_each_area, true, true,
 	  "named CMA areas (found as pageblock runs instead)" },
 #ifndef CS_HAVE_MM_CMA_H	/* else the ranges are read from struct cma */
+#if CS_CMA_MULTI_RANGE
+	{ "cma_intersects", (void **)&p_cma_intersects, true, false, "named CMA areas" },
+#else
 	{ "cma_get_base", (void **)&p_cma_get_base, true, true, "named CMA areas" },
+#endif
 #endif
 	{ "cma_get_size", (void **)&p_cma_get_size, true, true, "named CMA areas" },
 	{ "cma_get_name", (void **)&p_cma_get_name, true, true, "named CMA areas" },
@@ -51,13 +57,55 @@ int cs_areas_init(void)
 static bool cs_named_areas(void)
 {
 #ifndef CS_HAVE_MM_CMA_H
-	if (CS_CMA_MULTI_RANGE || !p_cma_get_base)
+	if (CS_CMA_MULTI_RANGE ? !p_cma_intersects || !cs_can_read_pageblocks() :
+				 !p_cma_get_base)
 		return false;
 #endif
 	return p_cma_for_each_area && p_cma_get_size && p_cma_get_name;
 }
 
-/* @a's ranges, from struct cma where it can be read, else cma_get_base(). */
+#ifndef CS_HAVE_MM_CMA_H
+/*
+ * @cma's ranges without struct cma's layout: every CMA pageblock that
+ * cma_intersects() says is @cma's, runs of them being ranges. One walk of
+ * memory per area, at load; pageblocks are the unit because an area is
+ * pageblock aligned.
+ */
+static void cs_area_probe_ranges(struct cs_area *a, struct cma *cma)
+{
+	struct zone *zone;
+	unsigned long pfn, end = 0;
+	bool iso;
+
+	a->nranges = 0;
+	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
+		pfn = ALIGN(zone->zone_start_pfn, pageblock_nr_pages);
+		for (; pfn < zone_end_pfn(zone); pfn += pageblock_nr_pages) {
+			if (!(pfn & (SZ_1G / PAGE_SIZE - 1)))
+				cond_resched();
+			if (!pfn_to_online_page(pfn) ||
+			    !is_migrate_cma(cs_pageblock_type(pfn, &iso)) ||
+			    !p_cma_intersects(cma, PFN_PHYS(pfn),
+					      PFN_PHYS(pfn + pageblock_nr_pages) - 1))
+				continue;
+			if (a->nranges && pfn == end) {
+				a->range[a->nranges - 1].end += pageblock_nr_pages;
+			} else if (a->nranges < CS_AREA_RANGES) {
+				a->range[a->nranges++] = (struct cs_span){
+					.start = pfn, .end = pfn + pageblock_nr_pages };
+			} else {
+				return;	/* more ranges than we keep: the rest unseen */
+			}
+			end = pfn + pageblock_nr_pages;
+		}
+	}
+}
+#endif
+
+/*
+ * @a's ranges: from struct cma where it can be read; else cma_get_base()
+ * where an area has one range, cma_intersects() where it may have several.
+ */
 static void cs_area_ranges(struct cs_area *a, struct cma *cma)
 {
 #ifdef CS_HAVE_MM_CMA_H
@@ -69,6 +117,10 @@ static void cs_area_ranges(struct cs_area *a, struct cma *cma)
 		a->range[r].end = a->range[r].start + cs_cma_count(cma, r);
 	}
 #else
+	if (CS_CMA_MULTI_RANGE) {
+		cs_area_probe_ranges(a, cma);
+		return;
+	}
 	a->nranges = 1;
 	a->range[0].start = PHYS_PFN(p_cma_get_base(cma));
 	a->range[0].end = a->range[0].start + (p_cma_get_size(cma) >> PAGE_SHIFT);
@@ -84,8 +136,9 @@ static int cs_count_cb(struct cma *cma, void *data)
 static int cs_area_cb(struct cma *cma, void *data)
 {
 	struct cs_harness *h = data;
+	unsigned long base, found = 0;
 	struct cs_area *a;
-	unsigned long base;
+	int r;
 
 	if (h->nr_areas >= h->max_areas)
 		return 0;	/* one added since we counted: next load */
@@ -98,11 +151,21 @@ static int cs_area_cb(struct cma *cma, void *data)
 			h->name, p_cma_get_name(cma));
 		return 0;
 	}
-	a = &h->areas[h->nr_areas++];
+	a = &h->areas[h->nr_areas];
 	cs_area_ranges(a, cma);
-	base = a->range[0].start;
+	for (r = 0; r < a->nranges; r++)
+		found += a->range[r].end - a->range[r].start;
 	a->count = p_cma_get_size(cma) >> PAGE_SHIFT;
 	strscpy(a->name, p_cma_get_name(cma), sizeof(a->name));
+	if (found != a->count) {
+		/* A probe that missed pages (cs_area_probe_ranges): not ours to use. */
+		pr_warn("%s: CMA area %s: its ranges found cover %lu of its %lu pages: skipped\n",
+			h->name, a->name, found, a->count);
+		memset(a, 0, sizeof(*a));
+		return 0;
+	}
+	h->nr_areas++;
+	base = a->range[0].start;
 	a->zone = pfn_valid(base) ? page_zone(pfn_to_page(base)) : NULL;
 	a->cma = cma;
 	return 0;

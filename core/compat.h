@@ -252,4 +252,18 @@ static inline int cs_kern_path(const char *name, struct path *path)
 #define kzalloc_obj(v, gfp)	kzalloc(sizeof(v), gfp)
 #endif
 
+/*
+ * 6.15 added NR_FREE_PAGES_BLOCKS: the free pages in blocks of at least
+ * pageblock_order on lists other than ISOLATE (account_freepages() and
+ * move_to_free_list(), mm/page_alloc.c:812 and :839 in 7.3). D2 checks it
+ * like NR_FREE_PAGES where it exists.
+ */
+#define CS_HAVE_FREE_BLOCKS	(CS_KVER >= 615)
+
+/* 6.16 renamed the 64-bit MSR accessors rdmsrl/wrmsrl to rdmsrq/wrmsrq. */
+#if CS_KVER < 616
+#define rdmsrq(msr, val)	rdmsrl((msr), (val))
+#define wrmsrq(msr, val)	wrmsrl((msr), (val))
+#endif
+
 #endif /* CS_COMPAT_H */

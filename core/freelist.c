@@ -25,7 +25,9 @@
  *    audit and counted in d2_counter_checks_skipped;
  *  - nr_free per order = the lengths of its lists, exact, when the whole
  *    zone fits the budget (a CI guest's zones do: then one section checks
- *    everything, as a snapshot).
+ *    everything, as a snapshot); in that snapshot too, on 6.15 and later,
+ *    NR_FREE_PAGES_BLOCKS = the non-ISOLATE lists of order >=
+ *    pageblock_order.
  *
  * The longest section is measured and reported (audit_hold_max_us).
  */
@@ -50,6 +52,7 @@ struct cs_walk {
 	u64 locked_at;
 	unsigned long per_order[CS_NR_ORDERS];	/* entries, one-section walk */
 	unsigned long list_pages[MIGRATE_TYPES];	/* pages, one-section walk */
+	unsigned long block_pages;	/* pages in whole-pageblock blocks, not ISOLATE */
 	unsigned long bad;		/* violations found in this walk */
 	char why[160];			/* the first, printed after unlock */
 	unsigned long count_bad;	/* counter mismatches, this look */
@@ -268,6 +271,30 @@ static void cs_check_counters(struct cs_walk *w, long want_free, long want_cma,
 			  w->zone->name, nr_cma, want_cma);
 }
 
+/*
+ * NR_FREE_PAGES_BLOCKS against the snapshot's lists (6.15+), with the
+ * same re-reads against a vmstat fold in flight as cs_check_counters().
+ */
+static void cs_check_blocks(struct cs_walk *w)
+{
+#if CS_HAVE_FREE_BLOCKS
+	long nr = 0;
+	int tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		nr = cs_zone_stat(w->h, CS_D2_FREELIST, w->zone, NR_FREE_PAGES_BLOCKS);
+		if (nr == (long)w->block_pages)
+			return;
+		udelay(2);
+	}
+	if (w->count_bad++)
+		return;
+	scnprintf(w->count_why, sizeof(w->count_why),
+		  "zone %s: NR_FREE_PAGES_BLOCKS=%ld but non-isolate lists of order >= %u hold %lu pages",
+		  w->zone->name, nr, pageblock_order, w->block_pages);
+#endif
+}
+
 /* Sum every list of type @mt (all orders) in this section; false if too long. */
 static bool cs_sum_type(struct cs_walk *w, int mt, unsigned long *sum)
 {
@@ -329,6 +356,7 @@ static void cs_check_snapshot(struct cs_walk *w)
 			count_cma += w->list_pages[mt];
 	}
 	cs_check_counters(w, count_free, count_cma, true, true);
+	cs_check_blocks(w);
 }
 
 /*
@@ -362,6 +390,8 @@ static bool cs_walk_all(struct cs_walk *w)
 				}
 			}
 			w->per_order[order] += entries;
+			if (order >= pageblock_order && !is_migrate_isolate(mt))
+				w->block_pages += entries << order;
 		}
 	}
 	if (one_section && !w->bad)
@@ -375,6 +405,7 @@ static void cs_walk_zone(struct cs_walk *w)
 {
 	memset(w->per_order, 0, sizeof(w->per_order));
 	memset(w->list_pages, 0, sizeof(w->list_pages));
+	w->block_pages = 0;
 	if (!cs_walk_all(w) && !w->bad)
 		cs_counters_short_section(w);
 }

@@ -28,6 +28,7 @@
 #include <linux/kprobes.h>
 #include <linux/printk.h>
 #include "cs_core.h"
+#include "compat.h"
 #include "route.h"
 
 #ifdef CONFIG_X86_KERNEL_IBT
@@ -87,14 +88,14 @@ static u64 cs_noibt_begin(unsigned long *flags)
 	u64 msr;
 
 	local_irq_save(*flags);
-	rdmsrl(MSR_IA32_S_CET, msr);
-	wrmsrl(MSR_IA32_S_CET, msr & ~CET_ENDBR_EN);
+	rdmsrq(MSR_IA32_S_CET, msr);
+	wrmsrq(MSR_IA32_S_CET, msr & ~CET_ENDBR_EN);
 	return msr;
 }
 
 static void cs_noibt_end(unsigned long flags, u64 msr)
 {
-	wrmsrl(MSR_IA32_S_CET, msr);
+	wrmsrq(MSR_IA32_S_CET, msr);
 	local_irq_restore(flags);
 }
 #endif

@@ -118,20 +118,13 @@ bool cs_first_user(struct cs_harness *h, int g, size_t hook)
 	return true;
 }
 
-/*
- * Every detector that runs at @when. A row marked off here (its report
- * says why) is skipped, but for the CS_WHEN_QUIET ones: what turns one
- * of those off is a generator's part of it (its row's off hook says so),
- * which that generator's quiesce hook skips itself; the rest of the row
- * still holds.
- */
+/* Every detector that runs at @when and is not off here (its report says why). */
 void cs_run_detectors(struct cs_harness *h, enum cs_when when, bool quiet)
 {
 	int d;
 
 	for (d = 0; d < CS_NR_DETECTORS; d++)
-		if (cs_detectors[d].when == when &&
-		    (!h->ctx.disabled[d] || when == CS_WHEN_QUIET))
+		if (cs_detectors[d].when == when && !h->ctx.disabled[d])
 			cs_detectors[d].check(h, quiet);
 }
 

@@ -87,7 +87,7 @@ where() { echo "kernel=$KVER-$1 arch=$ARCH size=$SIZE smp=$SMP mem=${MEM}M"; }
 # a few seconds of the bug (the kernel logs when it leaves one).
 # cma-bit-lost unmarks a page of a live cma_alloc() range (and logs it):
 # D4's bitmap check must see it on the range's next check.
-CONTROLS=${BENCH_CONTROLS:-"seed000:6.12:seed000-6.12.patch isolate-pcp-stale:6.12:isolate-pcp-stale-6.12.patch leftover-isolate:6.12:leftover-isolate-6.12.patch cma-bit-lost:6.12:cma-bit-lost-6.12.patch clean-6.1-drift:6.1:-"}
+CONTROLS=${BENCH_CONTROLS:-"seed000-7.3:7.3:seed000-7.3.patch leftover-isolate-7.3:7.3:leftover-isolate-7.3.patch cma-bit-lost-7.3:7.3:cma-bit-lost-7.3.patch free-blocks-lost:7.3:free-blocks-lost-7.3.patch seed000:6.12:seed000-6.12.patch isolate-pcp-stale:6.12:isolate-pcp-stale-6.12.patch leftover-isolate:6.12:leftover-isolate-6.12.patch cma-bit-lost:6.12:cma-bit-lost-6.12.patch clean-6.1-drift:6.1:-"}
 
 SECTIONS=" ${BENCH_SECTIONS:-1 2 3 4 5 6} "
 want() { case $SECTIONS in *" $1 "*) return 0 ;; esac; return 1; }
@@ -198,7 +198,7 @@ if [ "$REPEAT" -gt 0 ]; then
 		repeat "cma_stress kernel=$KVER-$fl" FLAVOUR="$fl"
 		repeat "isolate_race kernel=$KVER-$fl" FLAVOUR="$fl" MODULE=isolate_race
 	done
-	for kv in 6.12 6.1; do
+	for kv in 7.3 6.12 6.1; do
 		repeat "isolate_race kernel=debian-$kv" KERNEL=debian KVER="$kv" MODULE=isolate_race
 	done
 fi

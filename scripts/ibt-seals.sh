@@ -1,13 +1,14 @@
 #!/bin/bash
 # ibt-seals.sh IMAGE MAP "ROUTES": check the symbol routes a module
 # reported (its "symbols:" line, "name=route ...", decided with
-# assume_ibt=1) against the kernel image itself. objtool seals a function
-# whose address the image never takes by turning its ENDBR64 (f3 0f 1e fa)
-# into a 4-byte NOP (66 0f 1f 00); an indirect call to it faults on an IBT
-# CPU. So:
-#   kallsyms                  a function here must start with ENDBR64;
+# assume_ibt=1) against the kernel image itself. objtool lists every
+# function whose address the image never takes in the section
+# .ibt_endbr_seal (s32 offsets, each relative to its own slot); at boot
+# apply_seal_endbr() turns their ENDBR64 into a 4-byte NOP, on every CPU,
+# and an indirect call to one faults on an IBT CPU. So:
+#   kallsyms                  a function here must not be in the list;
 #   refused:sealed-by-ibt,
-#   kallsyms+ibt-lifted       it must start with the seal;
+#   kallsyms+ibt-lifted       it must be;
 #   export, missing           nothing to check (exports are never sealed);
 # and at least one sealed function must have been refused, or the test
 # shows nothing. MAP is in System.map's (and /proc/kallsyms') format,
@@ -20,7 +21,6 @@ set -euo pipefail
 img=$1 map=$2 routes=$3
 need_file "$img" "the kernel image (bzImage)"
 need_file "$map" "the symbol map (System.map format)"
-need_cmd objdump binutils
 [ -n "$routes" ] || die "no routes given"
 
 # The uncompressed vmlinux, by the kernel's own extract-vmlinux.
@@ -30,28 +30,30 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sh "$ex" "$img" >"$tmp/vmlinux" 2>/dev/null || die "extract-vmlinux could not unpack $img (needs xz/zstd/gzip)"
 
-# first4 NAME: the first 4 bytes of text symbol NAME, as 8 hex digits;
-# nothing for a symbol that is not text.
-first4() {
-	local addr end
+# The seal list, as offsets from the section's start: slot i at 4*i
+# holds v, so the sealed function is at section + 4*i + v.
+need_cmd readelf binutils
+read -r sec_addr sec_off sec_size < <(readelf -SW "$tmp/vmlinux" |
+	awk '{ for (i = 1; i < NF; i++) if ($i == ".ibt_endbr_seal") { print $(i + 2), $(i + 3), $(i + 4); exit } }') ||
+	die "$img has no .ibt_endbr_seal section: not built with CONFIG_X86_KERNEL_IBT"
+od -An -v -t d4 -j $((16#$sec_off)) -N $((16#$sec_size)) "$tmp/vmlinux" |
+	awk '{ for (j = 1; j <= NF; j++) { print $j + 4 * i; i++ } }' | sort -u >"$tmp/sealed"
+echo "ibt-seals: $(wc -l <"$tmp/sealed") functions sealed in the image"
+
+# sealed NAME: yes or no for a text symbol; nothing for any other.
+sealed() {
+	local addr
 	addr=$(awk -v n="$1" '$3 == n && $2 ~ /^[Tt]$/ { print $1; exit }' "$map")
 	[ -n "$addr" ] || return 0
-	end=$(printf '%x' $((16#$addr + 4)))
-	objdump -s --start-address="0x$addr" --stop-address="0x$end" "$tmp/vmlinux" |
-		awk '/^ [0-9a-f]+ / { print $2; exit }'
+	if grep -qx -- "$((16#$addr - 16#$sec_addr))" "$tmp/sealed"; then echo yes; else echo no; fi
 }
 
 bad=0 refused=0 checked=0
 for kv in $routes; do
 	name=${kv%%=*} route=${kv#*=}
 	case $route in export|missing) continue ;; esac
-	insn=$(first4 "$name")
-	[ -n "$insn" ] || continue
-	case $insn in
-	f30f1efa) sealed=no ;;
-	660f1f00) sealed=yes ;;
-	*) echo "$name: starts with $insn, neither ENDBR64 nor the seal (an image without IBT?)"; bad=1; continue ;;
-	esac
+	sealed=$(sealed "$name")
+	[ -n "$sealed" ] || continue
 	checked=$((checked + 1))
 	case $route in
 	kallsyms) want=no ;;

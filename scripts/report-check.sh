@@ -7,7 +7,9 @@
 #    "dN_NAME_disabled:" line, except isolate_race's d5_placement (it has no
 #    G6, so D5 has nothing to check there);
 #  - every generator the run gave threads did work: for each gN=K with
-#    K > 0 on the "threads:" line, "gN_ops:" is above 0.
+#    K > 0 on the "threads:" line, "gN_ops:" is above 0;
+#  - where cma_alloc_frozen() could be called (7.x), G1/G7 made frozen
+#    requests too (g1_frozen_ok + g7_frozen_ok above 0).
 #
 # A PASS verdict without these means nothing: a run whose audits never ran
 # (bare=1) or whose generator never got going passes as easily as a good
@@ -29,6 +31,8 @@ tr -d '\r' <"$1" | sed 's/^\[ *[0-9]*\.[0-9]*\] //' | awk '
 	next
 }
 /^g[0-9]+_ops: / { k = $1; sub(/_ops:$/, "", k); ops[k] = $2 + 0; next }
+/^symbols: / { if ($0 ~ / cma_alloc_frozen=(export|kallsyms)/) frozen_calls = 1; next }
+/^g[0-9]+_frozen_ok: / { frozen += $2; next }
 /^d[0-9]+_[a-z0-9_]+_disabled: / {
 	k = $1; sub(/_disabled:$/, "", k)
 	why = $0; sub(/^[^:]*: /, "", why)
@@ -54,6 +58,9 @@ END {
 		if (!(g in ops)) { printf "report-check: %s had %s thread(s) but the report has no %s_ops\n", g, want[g], g; bad++ }
 		else if (ops[g] <= 0) { printf "report-check: %s had %s thread(s) and did no work (%s_ops: %d)\n", g, want[g], g, ops[g]; bad++ }
 		gl = gl " " g "=" ops[g]
+	}
+	if (frozen_calls && (("g1" in want) || ("g7" in want)) && !frozen) {
+		print "report-check: cma_alloc_frozen() was callable but G1/G7 made no frozen request (g1/g7_frozen_ok: 0)"; bad++
 	}
 	printf "report-check: %s: %s; checks:%s; ops:%s\n", mod, bad ? bad " finding(s)" : "every detector ran, every generator worked", dl, gl
 	exit bad ? 1 : 0

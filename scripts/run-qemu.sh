@@ -48,6 +48,12 @@ need_cmd timeout coreutils
 size_facts
 HOTMEM=${HOTMEM:-512}
 TIMEOUT=${TIMEOUT:-300}
+# CS_DEADLINE (epoch seconds, set by scripts/test.sh): no guest outlives it.
+if [ -n "${CS_DEADLINE:-}" ]; then
+	left=$((CS_DEADLINE - $(date +%s)))
+	[ "$left" -ge 30 ] || left=30
+	[ "$TIMEOUT" -le "$left" ] || TIMEOUT=$left
+fi
 ACCEL=${ACCEL:-auto}
 case $SMP in ''|*[!0-9]*) die "SMP='$SMP' must be a number" ;; esac
 case $MEM in ''|*[!0-9]*) die "MEM='$MEM' must be a number of MiB" ;; esac
@@ -69,7 +75,10 @@ esac
 cma_area=$(printf '254M@0x%x-0x%x' $((ram_base + 0x50200000)) $((ram_base + 0x60000000)))
 movable=${size_movable:-$((MEM - 1280))}
 cmdline="console=$CONSOLE panic=-1 loglevel=7 movablecore=${movable}M"
-cmdline="$cmdline cma=$cma_area hung_task_panic=0${size_boot:+ $size_boot}"
+# nokaslr: a kernel built with RANDOMIZE_BASE (Debian's stock ones) may
+# decompress itself into the fixed window the cma= area needs, and then
+# boots without it ("cma: Failed to reserve"; one stock 7.3 boot in a few).
+cmdline="$cmdline cma=$cma_area nokaslr hung_task_panic=0${size_boot:+ $size_boot}"
 [ "$FLAVOUR" != debug ] || cmdline="$cmdline page_owner=on"
 # The QEMU memory options: -m, and on arm64 the virtio-mem device.
 mem_args=(-m "$MEM")
@@ -168,24 +177,43 @@ if [ "$ARCH" = arm64 ]; then
 	dtb_args=(-dtb "$dtb")
 fi
 
+# boot: one QEMU run of the guest, its console in $clog.
+boot() {
+	local qpid rc
+	: >"$clog"
+	set +e
+	# shellcheck disable=SC2046
+	timeout --kill-after=10 "$TIMEOUT" "$QEMU" $(machine_args) $(accel_args "$accel") \
+		-smp "$smp_arg" "${mem_args[@]}" -display none -monitor none -no-reboot \
+		-serial "file:$clog" -kernel "$kimg" -initrd "$initrd" "${dtb_args[@]}" \
+		-append "$cmdline" </dev/null &
+	qpid=$!
+	if [ "${VERBOSE:-0}" = 1 ]; then
+		tail -n +1 -f "$clog" --pid="$qpid" >&2 &
+	fi
+	wait "$qpid"
+	rc=$?
+	set -e
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "cs-runner: guest killed after ${TIMEOUT}s wall-clock limit" >>"$clog"
+	elif [ "$rc" -ne 0 ]; then
+		echo "cs-runner: qemu exited with status $rc" >>"$clog"
+	fi
+}
+
 log "booting $ARCH $accel size=$SIZE smp=$SMP mem=${MEM}M nodes=$NODES$hot timeout=${TIMEOUT}s"
-: >"$clog"
-set +e
-# shellcheck disable=SC2046
-timeout --kill-after=10 "$TIMEOUT" "$QEMU" $(machine_args) $(accel_args "$accel") \
-	-smp "$smp_arg" "${mem_args[@]}" -display none -monitor none -no-reboot \
-	-serial "file:$clog" -kernel "$kimg" -initrd "$initrd" "${dtb_args[@]}" \
-	-append "$cmdline" </dev/null &
-qpid=$!
-if [ "${VERBOSE:-0}" = 1 ]; then
-	tail -n +1 -f "$clog" --pid="$qpid" >&2 &
-fi
-wait "$qpid"
-rc=$?
-set -e
-if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-	echo "cs-runner: guest killed after ${TIMEOUT}s wall-clock limit" >>"$clog"
-elif [ "$rc" -ne 0 ]; then
-	echo "cs-runner: qemu exited with status $rc" >>"$clog"
+boot
+# Multi-threaded TCG now and then runs a stale translation of code that
+# another vCPU's text_poke_bp() has already restored: an "Oops: int3"
+# during boot (seen on Debian's stock 7.3, in set_next_task_fair(), about
+# one boot in five here), before any job or module. That is the
+# emulator's, not the kernel's or ours: such a boot, and only such a one,
+# is made again once; its console is kept beside the new one.
+if [ "$accel" = tcg ] && ! grep -aq '^cs-guest: start' "$clog" &&
+	grep -aq 'Oops: int3' "$clog"; then
+	mv "$clog" "${clog%.log}.boot1.log"
+	log "the guest died of an int3 oops while booting (TCG, before the job): booting again"
+	boot
+	echo "cs-rerun: boot 1 died of an int3 oops before the job (TCG): ${clog%.log}.boot1.log; this is boot 2" >>"$clog"
 fi
 exit 0

@@ -23,7 +23,9 @@
 # GUEST_DURATION (seconds of stress for a clean
 # run, default 30), CONTROL_DURATION (for a positive control, default 60),
 # CONTROL_WITHIN (seconds by which the seed 000 control must show its own
-# finding, default 5), TEST_CYCLES (10), TEST_WRITES (1000).
+# finding, default 5), TEST_CYCLES (10), TEST_WRITES (1000), TEST_BUDGET_S
+# (seconds the whole suite may take: 5100 for make test, under CI's 90
+# minutes with the packages installed first; 14400 for make test-long).
 set -uo pipefail
 export KVER=6.12 ARCH=x86_64
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +36,11 @@ TESTS=${TESTS:-.}
 GUEST_DURATION=${GUEST_DURATION:-30}
 CONTROL_DURATION=${CONTROL_DURATION:-60}
 CONTROL_WITHIN=${CONTROL_WITHIN:-5}
+SET=${SET:-short}
+budget=5100
+[ "$SET" != long ] || budget=14400
+TEST_BUDGET_S=${TEST_BUDGET_S:-$budget}
+case $TEST_BUDGET_S in ''|*[!0-9]*) die "TEST_BUDGET_S='$TEST_BUDGET_S' must be a number of seconds" ;; esac
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 n=0 passed=0 failed=0 skipped=0
@@ -52,12 +59,22 @@ tl() {
 	[ "$SET" = long ] || return 0
 	run_test "$@"
 }
+# The whole suite has a time budget, so that a few hung guests cannot push
+# it past CI's limit before the closing line: no guest outlives the
+# deadline (run-qemu.sh caps its TIMEOUT), and once it has passed every
+# test left is reported failed, unrun.
+export CS_DEADLINE=$(($(date +%s) + TEST_BUDGET_S))
 run_test() {
 	local name=$1 log
 	shift
 	[[ $name =~ $TESTS ]] || return 0
 	n=$((n + 1))
 	log=$OUT/$n.log
+	if [ "$(date +%s)" -ge "$CS_DEADLINE" ]; then
+		failed=$((failed + 1))
+		echo "not ok $n - $name # not run: the suite's time budget (TEST_BUDGET_S=$TEST_BUDGET_S) is spent"
+		return
+	fi
 	if "$@" >"$log" 2>&1; then
 		passed=$((passed + 1))
 		echo "ok $n - $name"
@@ -144,6 +161,16 @@ test_seed000_console() {
 		echo "a console without the first-violation line passed"
 		return 1
 	fi
+}
+
+# The time budget: with it spent, a test is reported failed and not run,
+# and the closing line still comes.
+test_budget() {
+	local out
+	out=$(TEST_BUDGET_S=0 TESTS='^shellcheck$' "$CS_TOP/scripts/test.sh" 2>&1)
+	echo "$out"
+	grep -q "^not ok 1 - shellcheck # not run: the suite's time budget" <<<"$out" &&
+		grep -q '^0 passed, 1 failed' <<<"$out"
 }
 
 # README's "What it catches" is the tables' own text (scripts/catches.sh),
@@ -249,6 +276,28 @@ test_checkpatch() {
 		$(c_files) "$CS_TOP"/core/*.h
 }
 
+# scripts/ibt-seals.sh against Debian's stock 7.3 image, with the symbol
+# addresses and routes of a recorded assume_ibt=1 run (tests/ibt/): the
+# recorded routes agree with the image's seal list; a sealed function
+# taken by kallsyms (as a module without the refusal would) or no refusal
+# at all is caught.
+test_ibt_seals() {
+	local kimg map=$CS_TOP/tests/ibt/kallsyms-7.3.4+deb13-amd64 routes
+	routes=$(cat "$CS_TOP/tests/ibt/routes-7.3.4+deb13-amd64") || return 1
+	read -r _ kimg < <(KVER=7.3 DEBIAN_KREL=7.3.4+deb13-amd64 "$CS_TOP/scripts/debian-kernel.sh") ||
+		{ echo "no stock 7.3.4 image"; return 1; }
+	"$CS_TOP/scripts/ibt-seals.sh" "$kimg" "$map" "$routes" || return 1
+	if "$CS_TOP/scripts/ibt-seals.sh" "$kimg" "$map" \
+		"${routes/cma_for_each_area=refused:sealed-by-ibt/cma_for_each_area=kallsyms}"; then
+		echo "a sealed function on the kallsyms route passed"
+		return 1
+	fi
+	if "$CS_TOP/scripts/ibt-seals.sh" "$kimg" "$map" "${routes//refused:sealed-by-ibt/kallsyms+ibt-lifted}"; then
+		echo "routes with no refusal passed"
+		return 1
+	fi
+}
+
 # ---- guest tests ---------------------------------------------------------------
 
 # guest NAME FLAVOUR EXPECT GREP_ERE [VAR=VALUE ...]: one `make run`; the
@@ -265,6 +314,8 @@ guest() {
 	# What the guest job said of itself (the cycles, fuzz and kselftest jobs).
 	grep -aE '^(cycles|fuzz): |^cs-guest: (kmemleak|a kselftest)|^ *(not ok|Bail out!)' \
 		"$GUEST_RUN_DIR/console.log" 2>/dev/null | tail -n 20
+	# Neither verdict (2: a script stopped on an error): say where.
+	[ "$rc" -le 1 ] || grep -v '^\[' "$out" | tail -n 15
 	if [ "$expect" = PASS ] && [ "$rc" -ne 0 ]; then
 		echo "expected PASS, got exit $rc"
 		return 1
@@ -379,10 +430,23 @@ gigantic_offline() {
 		DURATION=180 PRESSURE=30 TIMEOUT=900 CMDLINE="movablecore=512M page_owner=off" "$@"
 }
 
+# isolate_control FLAVOUR: kernel/patches/isolate-pcp-stale-6.12.patch
+# drains pcp pages of an isolated pageblock to the Movable list: one of
+# D2's two rules for it (a free page on a list its Isolate pageblock
+# forbids; NR_FREE_PAGES off the non-isolate lists) must be the first
+# violation, within 10 s (make bench: 0.3-1.4 s on prod).
 isolate_control() {
-	guest "isolate_race control" "$1" FAIL '\[harness\] .*isolate_race: FAIL d[1-3]_' \
+	local fv t
+	guest "isolate_race control" "$1" FAIL '\[harness\] .*isolate_race: FAIL d2_freelist: ' \
 		MODULE=isolate_race PATCHES="$CS_TOP/kernel/patches/isolate-pcp-stale-6.12.patch" \
-		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1"
+		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" || return 1
+	fv=$(sed -n 's/^first_violation: //p' "$GUEST_OUT" | head -n 1)
+	t=$(sed -n 's/^first_violation_s: //p' "$GUEST_OUT" | head -n 1)
+	grep -Eq '^d2_freelist: .*( on [A-Za-z]+ list spans Isolate pageblock |NR_FREE_PAGES=)' <<<"$fv" ||
+		{ echo "the first violation is not the stale drain's: '$fv'"; return 1; }
+	awk -v t="$t" 'BEGIN { exit !(t != "" && t + 0 < 10) }' ||
+		{ echo "found at ${t:-?}s, not within 10s"; return 1; }
+	echo "isolate-pcp-stale: $fv at ${t}s"
 }
 
 # Short forms of make bench's reliability figures, on the debug kernel with
@@ -426,6 +490,18 @@ big_clean() {
 	grep -E '^(areas|audit_hold_max_us|audit_entries_mean|g3_offline_ok):' "$GUEST_OUT"
 }
 
+# dkms_run KVER: scripts/dkms-test.sh, whose run must also have done its
+# work (report-check), as any clean run.
+dkms_run() {
+	local out=$OUT/dkms.$n.out
+	if ! KVER=$1 "$CS_TOP/scripts/dkms-test.sh" >"$out" 2>&1; then
+		tail -n 30 "$out"
+		return 1
+	fi
+	grep -E '^(run:|verdict:|symbols:)' "$out"
+	"$CS_TOP/scripts/report-check.sh" "$out"
+}
+
 # within_of_bug LIMIT: the run's first FAIL came at most LIMIT seconds
 # after the kernel said it planted its bug (bug_to_report, lib.sh).
 within_of_bug() {
@@ -462,17 +538,35 @@ leftover_control() {
 		within_of_bug 15
 }
 
+# free_blocks_control: kernel/patches/free-blocks-lost-7.3.patch drops
+# NR_FREE_PAGES_BLOCKS's addition when a free block leaves isolation: D2's
+# 6.15+ rule, and no other, must be the first violation, within 10 s.
+free_blocks_control() {
+	local fv t
+	guest "free-blocks control" prod FAIL \
+		'\[harness\] .*cma_stress: FAIL d2_freelist: .*NR_FREE_PAGES_BLOCKS=' \
+		KVER=7.3 DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" \
+		PATCHES="$CS_TOP/kernel/patches/free-blocks-lost-7.3.patch" || return 1
+	fv=$(sed -n 's/^first_violation: //p' "$GUEST_OUT" | head -n 1)
+	t=$(sed -n 's/^first_violation_s: //p' "$GUEST_OUT" | head -n 1)
+	grep -q 'NR_FREE_PAGES_BLOCKS=' <<<"$fv" ||
+		{ echo "the first violation is another rule's: '$fv'"; return 1; }
+	awk -v t="$t" 'BEGIN { exit !(t != "" && t + 0 < 10) }' ||
+		{ echo "found at ${t:-?}s, not within 10s"; return 1; }
+	echo "NR_FREE_PAGES_BLOCKS rule at ${t}s"
+}
+
 # ibt_refusal: Debian's stock 7.3 is built with IBT; TCG has no CET, so
 # cs_core's assume_ibt=1 decides the routes as an IBT CPU would. Every
 # function the harness reached by kallsyms must start with ENDBR64 in the
 # image, every refused or IBT-lifted one with the seal
 # (scripts/ibt-seals.sh reads the image at the addresses the guest's
-# /proc/kallsyms gives, KASLR off), at least one sealed function is
+# /proc/kallsyms gives; run-qemu.sh boots with nokaslr), at least one sealed function is
 # refused, and the run still PASSes on what it may call.
 ibt_refusal() {
 	local routes kimg
 	guest "IBT refusal" prod PASS '^symbols: ' KERNEL=debian KVER=7.3 \
-		COREARGS=assume_ibt=1 CMDLINE=nokaslr DURATION=20 || return 1
+		COREARGS=assume_ibt=1 DURATION=20 || return 1
 	grep -a 'cs_core: symbols (IBT assumed' "$GUEST_RUN_DIR/console.log" ||
 		{ echo "cs_core did not decide its routes for IBT"; return 1; }
 	routes=$(sed -n 's/^symbols: //p' "$GUEST_OUT" | head -n 1)
@@ -526,15 +620,31 @@ import_ktap() {
 
 t "shellcheck" test_shellcheck
 t "console parser against captured logs" test_console_parser
+t "a spent time budget fails the tests left and still prints the closing line" test_budget
 t "config fragment lines are verified by name" test_check_config
 t "README's detector and generator list matches core/tables.c" test_readme_tables
 t "report check: a PASS needs every detector run and every generator's work" test_report_check
 t "symbol routes: every IBT case decided as README says" test_route
+t "IBT seal check: a sealed function on a callable route, or no refusal, is caught (stock 7.3 image)" test_ibt_seals
 t "modules build warning-free with W=1 and sparse (6.12)" test_module_warnings
 t "modules build warning-free with W=1 on 7.3; C=2 there fails naming the sparse it rejects" test_module_warnings_73
 t "checkpatch --strict on every C file" test_checkpatch
 t "series plot of a captured seed000 run: literal title, first violation marked with its detector, pauses as gaps" test_series_plot
 t "seed 000 check: a guest that died before its report is judged by the console's first-violation line" test_seed000_console
+# on KVER TEST [ARGS...]: a test function run against kernel KVER.
+on() {
+	local -x KVER=$1
+	shift
+	"$@"
+}
+
+# export_route: with the symbols exported, the module takes them as exports
+# and a run does its full work (report-check), as on the kallsyms route.
+export_route() {
+	guest "export route" prod PASS '^symbols: .*cma_alloc=export' DURATION=10 \
+		PATCHES="$CS_TOP/kernel/patches/export-syms-6.12.patch" &&
+		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
+}
 # ---- 7.3: where upstream develops (the default kernel of make run) ----------
 t "guest: clean 7.3 debug kernel PASSes, every listed failure return covered" clean_cov debug 7.3
 t "guest: clean 7.3 prod kernel PASSes, every listed failure return covered" clean_cov prod 7.3
@@ -544,48 +654,50 @@ t "guest: D4 reports a held range whose CMA bitmap bit someone else cleared, wit
 	bit_lost_control 7.3
 t "guest: D3 reports a pageblock a failed offline left isolated, within 15 s (leftover-isolate control, 7.3 prod)" \
 	leftover_control 7.3
+t "guest: D2 reports NR_FREE_PAGES_BLOCKS off its lists first, within 10 s (free-blocks-lost control, 7.3 prod)" \
+	free_blocks_control
 t "guest: isolate_race on the 7.3 debug test kernel PASSes" isolate_clean debug test 7.3
-t "dkms add/build/install against Debian's stock 7.3, cma_stress's default scenario PASSes in its guest" \
-	env KVER=7.3 "$CS_TOP/scripts/dkms-test.sh"
+t "guest: racers and offlines on the same blocks keep apart and PASS (offline-race, 7.3 debug)" on 7.3 offline_race debug
+t "dkms add/build against Debian's stock 7.3, cma_stress's default scenario PASSes in its guest with every detector and generator at work" \
+	dkms_run 7.3
 t "guest: on Debian's stock 7.3 (IBT) routes decided for IBT refuse every sealed function the image shows, and the run PASSes" \
 	ibt_refusal
+t "guest: a 32-vCPU guest starts every generator and PASSes (7.3 prod)" on 7.3 many_cpus
+t "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (7.3 debug, kmemleak)" on 7.3 cycles_short
+t "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (7.3 debug)" on 7.3 fuzz_short
+t "guest: kselftests (7.3 prod)" on 7.3 selftests_in_guest prod
 t "guest: arm64 clean 7.3 prod kernel PASSes" clean_run prod "" ARCH=arm64 KVER=7.3
 
-# ---- 6.12: the LTS kernel the harness grew up on ---------------------------
+# ---- 6.12: the LTS kernel the harness grew up on (debug flavour here) --------
 t "guest: clean 6.12 debug kernel PASSes, every listed failure return covered" clean_cov debug
-t "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" clean_cov prod
 t "guest: seed000 control FAILs on 6.12 debug" seed000_control debug
-t "guest: seed000 control FAILs on 6.12 prod" seed000_control prod
-t "guest: D4 reports a held range whose CMA bitmap bit someone else cleared within 2 s (cma-bit-lost control, 6.12 prod)" bit_lost_control
-t "guest: big NUMA guest (8 vCPUs, 12 GiB, 2 nodes, per-node and hugetlb_cma areas, fragmented): 6.12 prod + contig-undo and hugetlb-cma fixes PASSes" big_clean prod
-# hugetlb_threads=0: G10's 1 GiB pages would reach the 6.12 contig-undo
-# bug (docs/findings/contig-undo-foreign-isolation.md) before seed 000's.
-t "guest: big NUMA guest: seed000 control FAILs on 6.12 debug" seed000_control debug 6.12 SIZE=big TIMEOUT=900 \
-	MODARGS="stop_on_fail=1 hugetlb_threads=0"
-t "guest: a 32-vCPU guest starts every generator and PASSes (6.12 prod)" many_cpus
-t "guest: isolate_race on the 6.12 debug test kernel PASSes" isolate_clean debug
-# export_route: with the symbols exported, the module takes them as exports
-# and a run does its full work (report-check), as on the kallsyms route.
-export_route() {
-	guest "export route" prod PASS '^symbols: .*cma_alloc=export' DURATION=10 \
-		PATCHES="$CS_TOP/kernel/patches/export-syms-6.12.patch" &&
-		"$CS_TOP/scripts/report-check.sh" "$GUEST_OUT"
-}
-t "guest: with kernel/patches/export-syms-6.12.patch the symbols are taken as exports" export_route
+t "guest: isolate-pcp-stale control: D2 sees a free page on the wrong list first, within 10 s (isolate_race, 6.12 debug)" isolate_control debug
 t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod debian
-t "guest: isolate-pcp-stale control FAILs isolate_race on 6.12 debug" isolate_control debug
-t "guest: racers and offlines on the same blocks keep apart and PASS (offline-race, 6.12 debug)" offline_race debug
-t "dkms add/build/install against Debian's 6.12, loaded in its guest" \
-	"$CS_TOP/scripts/dkms-test.sh"
-t "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (6.12 debug, kmemleak)" cycles_short
-t "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (6.12 debug)" fuzz_short
-t "guest: kselftests (6.12 prod)" selftests_in_guest prod
+t "dkms add/build/install against Debian's 6.12, isolate_race PASSes in its guest with its work done" \
+	dkms_run 6.12
 
-# ---- make test-long: slow reproducers and the other LTS targets -------------
+# ---- make test-long: slow reproducers and the other LTS runs ---------------
 tl "guest: gigantic pages racing memory offline oops the clean 6.12 debug kernel (contig-undo-offline, no module)" \
 	gigantic_offline FAIL
 tl "guest: ... and PASS with kernel/patches/contig-undo-fix-6.12.patch" \
 	gigantic_offline PASS PATCHES="$CS_TOP/kernel/patches/contig-undo-fix-6.12.patch"
+tl "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" clean_cov prod
+tl "guest: seed000 control FAILs on 6.12 prod" seed000_control prod
+tl "guest: D4 reports a held range whose CMA bitmap bit someone else cleared, within 2 s (cma-bit-lost control, 6.12 prod)" bit_lost_control
+tl "guest: D3 reports a pageblock a failed offline left isolated, within 15 s (leftover-isolate control, 6.12 prod)" \
+	leftover_control 6.12
+tl "guest: big NUMA guest (8 vCPUs, 12 GiB, 2 nodes, per-node and hugetlb_cma areas, fragmented): 6.12 prod + contig-undo and hugetlb-cma fixes PASSes" big_clean prod
+# hugetlb_threads=0: G10's 1 GiB pages would reach the 6.12 contig-undo
+# bug (docs/findings/contig-undo-foreign-isolation.md) before seed 000's.
+tl "guest: big NUMA guest: seed000 control FAILs on 6.12 debug" seed000_control debug 6.12 SIZE=big TIMEOUT=900 \
+	MODARGS="stop_on_fail=1 hugetlb_threads=0"
+tl "guest: a 32-vCPU guest starts every generator and PASSes (6.12 prod)" many_cpus
+tl "guest: isolate_race on the 6.12 debug test kernel PASSes" isolate_clean debug
+tl "guest: with kernel/patches/export-syms-6.12.patch the symbols are taken as exports" export_route
+tl "guest: racers and offlines on the same blocks keep apart and PASS (offline-race, 6.12 debug)" offline_race debug
+tl "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (6.12 debug, kmemleak)" cycles_short
+tl "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (6.12 debug)" fuzz_short
+tl "guest: kselftests (6.12 prod)" selftests_in_guest prod
 tl "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
 tl "guest: arm64 clean 6.12 prod kernel PASSes" clean_run prod "" ARCH=arm64
 tl "guest: arm64 seed000 control FAILs on 6.12 prod" seed000_control prod 6.12 ARCH=arm64
