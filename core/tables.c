@@ -10,8 +10,10 @@
  * then the CS_WHEN_QUIET rows, then every CS_EVERY_AUDIT and
  * CS_EVERY_FULL row with @quiet set. CS_IN_GENERATOR rows have no check
  * of their own: the generators whose rows name them in .checks run them on
- * what they hold. Each row's inject hook is how inject=dN proves the
- * detector fires, at the site cs_inject_sites() finds.
+ * what they hold. A row that is off in this module or on this kernel
+ * (core/harness.c decides at load; the report says why) is skipped by
+ * every walk. Each row's inject hook is how inject=dN proves the detector
+ * fires, at the site cs_inject_sites() finds.
  *
  * cs_generators[]: what stirs up the races, handed over by cs_core.ko's
  * init (gen/main.c); a module offers a generator with a cs_offer() line,
