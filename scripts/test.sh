@@ -666,7 +666,6 @@ t "guest: a 32-vCPU guest starts every generator and PASSes (7.3 prod)" on 7.3 m
 t "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothing left, no leak (7.3 debug, kmemleak)" on 7.3 cycles_short
 t "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (7.3 debug)" on 7.3 fuzz_short
 t "guest: kselftests (7.3 prod)" on 7.3 selftests_in_guest prod
-t "guest: arm64 clean 7.3 prod kernel PASSes" clean_run prod "" ARCH=arm64 KVER=7.3
 
 # ---- 6.12: the LTS kernel the harness grew up on (debug flavour here) --------
 t "guest: clean 6.12 debug kernel PASSes, every listed failure return covered" clean_cov debug
@@ -699,6 +698,7 @@ tl "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothi
 tl "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (6.12 debug)" fuzz_short
 tl "guest: kselftests (6.12 prod)" selftests_in_guest prod
 tl "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
+tl "guest: arm64 clean 7.3 prod kernel PASSes" clean_run prod "" ARCH=arm64 KVER=7.3
 tl "guest: arm64 clean 6.12 prod kernel PASSes" clean_run prod "" ARCH=arm64
 tl "guest: arm64 seed000 control FAILs on 6.12 prod" seed000_control prod 6.12 ARCH=arm64
 import_ktap
