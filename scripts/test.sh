@@ -529,13 +529,15 @@ bit_lost_control() {
 
 # leftover_control KVER: kernel/patches/leftover-isolate-<KVER>.patch
 # leaves a pageblock isolated when an offline fails; only D3's quiet-state
-# rule sees it, at the next checkpoint (checkpoint_s, 10 s) after the bug.
+# rule sees it, at a checkpoint (checkpoint_s, 10 s) after the bug: within
+# 30 s, for a checkpoint a busy guest skips or cuts short (20 s once here,
+# with the host loaded).
 leftover_control() {
 	guest "leftover control" prod FAIL \
 		'\[harness\] .*cma_stress: FAIL d3_pageblock: .*still isolated with nothing of ours in flight' \
 		KVER="$1" DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" \
 		PATCHES="$CS_TOP/kernel/patches/leftover-isolate-$1.patch" &&
-		within_of_bug 15
+		within_of_bug 30
 }
 
 # free_blocks_control: kernel/patches/free-blocks-lost-7.3.patch drops
@@ -652,7 +654,7 @@ t "guest: seed000 control FAILs on 7.3 debug" seed000_control debug 7.3
 t "guest: seed000 control FAILs on 7.3 prod" seed000_control prod 7.3
 t "guest: D4 reports a held range whose CMA bitmap bit someone else cleared, within 2 s (cma-bit-lost control, 7.3 prod)" \
 	bit_lost_control 7.3
-t "guest: D3 reports a pageblock a failed offline left isolated, within 15 s (leftover-isolate control, 7.3 prod)" \
+t "guest: D3 reports a pageblock a failed offline left isolated, within 30 s (leftover-isolate control, 7.3 prod)" \
 	leftover_control 7.3
 t "guest: D2 reports NR_FREE_PAGES_BLOCKS off its lists first, within 10 s (free-blocks-lost control, 7.3 prod)" \
 	free_blocks_control
@@ -683,7 +685,7 @@ tl "guest: ... and PASS with kernel/patches/contig-undo-fix-6.12.patch" \
 tl "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" clean_cov prod
 tl "guest: seed000 control FAILs on 6.12 prod" seed000_control prod
 tl "guest: D4 reports a held range whose CMA bitmap bit someone else cleared, within 2 s (cma-bit-lost control, 6.12 prod)" bit_lost_control
-tl "guest: D3 reports a pageblock a failed offline left isolated, within 15 s (leftover-isolate control, 6.12 prod)" \
+tl "guest: D3 reports a pageblock a failed offline left isolated, within 30 s (leftover-isolate control, 6.12 prod)" \
 	leftover_control 6.12
 tl "guest: big NUMA guest (8 vCPUs, 12 GiB, 2 nodes, per-node and hugetlb_cma areas, fragmented): 6.12 prod + contig-undo and hugetlb-cma fixes PASSes" big_clean prod
 # hugetlb_threads=0: G10's 1 GiB pages would reach the 6.12 contig-undo
