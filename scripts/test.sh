@@ -25,7 +25,8 @@
 # CONTROL_WITHIN (seconds by which the seed 000 control must show its own
 # finding, default 5), TEST_CYCLES (10), TEST_WRITES (1000), TEST_BUDGET_S
 # (seconds the whole suite may take: 5100 for make test, under CI's 90
-# minutes with the packages installed first; 14400 for make test-long).
+# minutes with the packages installed first; 14400 for make test-long),
+# TEST_KEEP (a directory to keep the logs and guest runs in).
 set -uo pipefail
 export KVER=6.12 ARCH=x86_64
 . "$(dirname "$0")/lib.sh"
@@ -42,7 +43,9 @@ budget=5100
 TEST_BUDGET_S=${TEST_BUDGET_S:-$budget}
 case $TEST_BUDGET_S in ''|*[!0-9]*) die "TEST_BUDGET_S='$TEST_BUDGET_S' must be a number of seconds" ;; esac
 OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+# TEST_KEEP=DIR: keep every test's log and guest run there (figures for a
+# note, a failure to read later).
+trap 'if [ -n "${TEST_KEEP:-}" ]; then mkdir -p "$TEST_KEEP" && cp -r "$OUT"/. "$TEST_KEEP"/; fi; rm -rf "$OUT"' EXIT
 n=0 passed=0 failed=0 skipped=0
 
 echo "TAP version 13"
