@@ -67,7 +67,7 @@ done
 # The rule's counters: clauses on y1 (unit y1) and y2 (unit y2).
 mib() { echo "'$csv' using 1:(\$$(col "$1")/1024) with linespoints pt 7 ps 0.5 lw 2 $2 title $(q "$3")"; }
 num() { echo "'$csv' using 1:$(col "$1") with linespoints pt 7 ps 0.5 lw 2 $2 title $(q "$3")"; }
-cl=() y1= y2=
+cl=() y1='' y2=''
 area_lines() {
 	local a k=1
 	for a in "${areas[@]}"; do

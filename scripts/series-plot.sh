@@ -63,8 +63,9 @@ awk -F, 'NR > 1 { t[NR] = $1; row[NR] = $0; if (NR > 2) d[++n] = $1 - t[NR - 1] 
 	}' "$csv" >"$dat"
 
 c_off=$(col offlines) c_on=$(col onlines) c_viol=$(col violations) c_pause=$(col pause_ms)
-[ -n "$c_off" ] && [ -n "$c_on" ] && [ -n "$c_viol" ] ||
+if [ -z "$c_off" ] || [ -z "$c_on" ] || [ -z "$c_viol" ]; then
 	die "series: $clog: no offlines, onlines or violations column in '$header'"
+fi
 # Events from the cumulative columns, one row each: t,1 an offline, t,2
 # an online.
 ev=$out/series.events
