@@ -118,6 +118,12 @@ test_series_plot() {
 		[ "$(grep -c '^$' "$g/series.dat")" -eq 1 ]
 }
 
+# The pictures (tests/test-plots.sh): each rendered from a recorded series
+# or bench data file, its texts and shapes checked in an SVG twin; and
+# each check shown to fail with its element taken out of the script.
+test_plots() { "$CS_TOP/tests/test-plots.sh"; }
+test_plots_broken() { "$CS_TOP/tests/test-plots.sh" --broken; }
+
 # The seed 000 check on a guest the bug crashed before it printed the
 # report (the arm64 prod control did so once in CI): it takes the
 # module's console line for the first violation, and still refuses a
@@ -463,6 +469,8 @@ t "symbol routes: every IBT case decided as README says" test_route
 t "modules build warning-free with W=1 and sparse" test_module_warnings
 t "checkpatch --strict on every C file" test_checkpatch
 t "series plot of a captured seed000 run: literal title, first violation marked with its detector, pauses as gaps" test_series_plot
+t "pictures from recorded runs and bench data: series.png, fail.png, bench's plots, each element checked (tests/test-plots.sh)" test_plots
+t "pictures: each picture test fails when its element is taken out of the script" test_plots_broken
 t "seed 000 check: a guest that died before its report is judged by the console's first-violation line" test_seed000_console
 t "guest: clean 6.12 debug kernel PASSes, every listed failure return covered" clean_cov debug
 t "guest: clean 6.12 prod kernel PASSes, every listed failure return covered" clean_cov prod
