@@ -65,13 +65,14 @@ for n in "${names[@]}"; do
 done
 
 # The rule's counters: clauses on y1 (unit y1) and y2 (unit y2).
-mib() { echo "'$csv' using 1:(\$$(col "$1")/1024) with linespoints pt 7 ps 0.5 lw 2 $2 title $(q "$3")"; }
-num() { echo "'$csv' using 1:$(col "$1") with linespoints pt 7 ps 0.5 lw 2 $2 title $(q "$3")"; }
+# mib|num COLUMN STYLE TITLE [y2]: a clause, in MiB or as it is.
+mib() { echo "'$csv' using 1:(\$$(col "$1")/1024) ${4:+axes x1y2 }with linespoints pt 7 ps 0.5 lw 2 $2 title $(q "$3")"; }
+num() { echo "'$csv' using 1:$(col "$1") ${4:+axes x1y2 }with linespoints pt 7 ps 0.5 lw 2 $2 title $(q "$3")"; }
 cl=() y1='' y2=''
-area_lines() {
+area_lines() {	# [y2]: on the right axis
 	local a k=1
 	for a in "${areas[@]}"; do
-		cl+=("$(mib "cma_${a}_used_kb" "lc $k $1" "$a allocated$2")")
+		cl+=("$(mib "cma_${a}_used_kb" "lc $k" "$a allocated${1:+ (right axis)}" "$1")")
 		k=$((k + 1))
 	done
 }
@@ -98,26 +99,26 @@ d3_pageblock)
 	cl+=("$(num isolated_pageblocks "lc rgb '#9467bd'" "isolated pageblocks")")
 	if [ ${#areas[@]} -gt 0 ]; then
 		y2=MiB
-		area_lines "axes x1y2" " (right axis)"
+		area_lines y2
 	fi
 	;;
 d4_ownership)
 	if [ ${#areas[@]} -gt 0 ]; then
 		y1=MiB
-		area_lines "" ""
+		area_lines
 	else
 		y1=MiB
 		cl+=("$(mib cma_free_kb "lc rgb '#1f77b4'" CmaFree)")
 	fi
 	y2=operations
-	cl+=("$(num allocs "axes x1y2 dt 3 lc rgb 'black'" "operations (right axis)")")
+	cl+=("$(num allocs "dt 3 lc rgb 'black'" "operations (right axis)" y2)")
 	;;
 d6_quiesce)
 	y1=pageblocks
 	cl+=("$(num isolated_pageblocks "lc rgb '#9467bd'" "isolated pageblocks")")
 	y2=MiB
-	cl+=("$(mib mem_total_kb "axes x1y2 dt 2 lc rgb 'black'" "MemTotal (right axis)")")
-	area_lines "axes x1y2" " (right axis)"
+	cl+=("$(mib mem_total_kb "dt 2 lc rgb 'black'" "MemTotal (right axis)" y2)")
+	area_lines y2
 	;;
 *)
 	y1=operations

@@ -126,6 +126,12 @@ t_fail() {
 	"$S/fail-plot.sh" "$T/d1.log" "$d1" >/dev/null || return 1
 	txt=$(svg "$d1/fail.gp") || return 1
 	has "$txt" "CmaFree" "CmaTotal" "MemFree" "MemTotal" "CmaFree 707772 kB > CmaTotal 260096 kB" || return 1
+	# every detector's rule has its counters, and gnuplot takes them
+	for r in d3_pageblock d4_ownership d5_placement d6_quiesce d7_liveness; do
+		sed "s/^first_violation: d2_freelist: /first_violation: $r: /" "$SEED" >"$T/$r.log"
+		"$S/fail-plot.sh" "$T/$r.log" "$T/$r" >/dev/null && png "$T/$r/fail.png" 1000 620 ||
+			{ echo "# no fail.png for $r"; return 1; }
+	done
 	# a PASS run gets none
 	sed '/^first_violation/d; /: FAIL/d; s/^verdict: FAIL/verdict: PASS/' "$SEED" |
 		awk -F, 'BEGIN { OFS = "," } /^==== end series/ { on = 0 } on && k++ { $10 = 0 } { print } /^==== series / { on = 1 }' >"$T/pass.log"
