@@ -129,8 +129,8 @@ t_fail() {
 	# every detector's rule has its counters, and gnuplot takes them
 	for r in d3_pageblock d4_ownership d5_placement d6_quiesce d7_liveness; do
 		sed "s/^first_violation: d2_freelist: /first_violation: $r: /" "$SEED" >"$T/$r.log"
-		"$S/fail-plot.sh" "$T/$r.log" "$T/$r" >/dev/null && png "$T/$r/fail.png" 1000 620 ||
-			{ echo "# no fail.png for $r"; return 1; }
+		"$S/fail-plot.sh" "$T/$r.log" "$T/$r" >/dev/null || return 1
+		png "$T/$r/fail.png" 1000 620 || { echo "# no fail.png for $r"; return 1; }
 	done
 	# a PASS run gets none
 	sed '/^first_violation/d; /: FAIL/d; s/^verdict: FAIL/verdict: PASS/' "$SEED" |
