@@ -312,7 +312,7 @@ struct cs_series {
 	struct cs_sample *rows;
 	unsigned int nr, head;
 	u64 next_ns;
-	long checkpoints_seen;		/* checkpoints (run or skipped) sampled */
+	long checkpoints_seen;		/* checkpoints run, as last sampled */
 };
 
 int cs_series_init(struct cs_series *s, unsigned int nr);

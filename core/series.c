@@ -111,8 +111,14 @@ void cs_series_sample(struct cs_series *s, struct cs_ctx *ctx,
 
 	if (!s->rows || (!now && t < s->next_ns))
 		return;
-	/* At most one checkpoint between two samples: the auditor runs both. */
-	cps = atomic_long_read(&h->checkpoints) + atomic_long_read(&h->checkpoints_skipped);
+	/*
+	 * A checkpoint that ran since the last sample (the auditor runs both,
+	 * so one, unless series_ms exceeds checkpoint_s) paused the run this
+	 * long. One skipped after waiting for the generators paused it too,
+	 * but one skipped at once (stop had the lock) sets no checkpoint_ms,
+	 * and the two are counted alike: a skipped one's wait is left a gap.
+	 */
+	cps = atomic_long_read(&h->checkpoints);
 	if (cps != s->checkpoints_seen) {
 		s->checkpoints_seen = cps;
 		r.pause_ms = READ_ONCE(h->checkpoint_ms);
