@@ -151,6 +151,15 @@ void cs_series_sample(struct cs_series *s, struct cs_ctx *ctx,
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
+/* An area's name in a column's: a comma (DT pools' "linux,cma") as '_'. */
+static void cs_series_col(struct seq_file *m, const char *name, const char *what)
+{
+	seq_puts(m, ",cma_");
+	for (; *name; name++)
+		seq_putc(m, *name == ',' ? '_' : *name);
+	seq_printf(m, "_%s_kb", what);
+}
+
 /*
  * CSV, oldest row first; the zone columns are named after the zones, and
  * each area's two (pages its bitmap hands out, and the rest) after it.
@@ -169,9 +178,10 @@ void cs_series_show(struct cs_series *s, struct seq_file *m)
 	     zone = cs_next_zone(zone), z++)
 		seq_printf(m, ",%s_free_kb", zone->name);
 	for (k = 0; k < h->nr_areas; k++)
-		if (cs_series_area(h, k))
-			seq_printf(m, ",cma_%s_used_kb,cma_%s_free_kb",
-				   h->areas[k].name, h->areas[k].name);
+		if (cs_series_area(h, k)) {
+			cs_series_col(m, h->areas[k].name, "used");
+			cs_series_col(m, h->areas[k].name, "free");
+		}
 	seq_putc(m, '\n');
 	if (!s->rows)
 		return;
