@@ -9,10 +9,11 @@
 #   memory       MemFree against MemTotal (dashed), each zone's free memory
 #   isolation    isolated pageblocks
 #   hotplug      memory block offlines and onlines, a row each
-# Checkpoint pauses (the pause_ms column: the run paused that long before
-# the row) are shaded grey in every panel; where sampling paused otherwise
-# (a row more than three typical periods late) the lines break, so a gap
-# reads as a gap. The first violation is a red line through every panel,
+# Checkpoint pauses (the pause_ms column: a checkpoint paused the run
+# that long before the row) are shaded grey in every panel; where sampling
+# paused otherwise (a checkpoint skipped after waiting, a series without
+# pause_ms: a row more than three typical periods late) the lines break,
+# so a gap reads as a gap. The first violation is a red line through every panel,
 # labelled with its detector and time. The title is the run's name
 # (its directory's, or the log's own name when it is not console.log),
 # literal: no gnuplot markup, x86_64 stays x86_64. A run with a violation
