@@ -293,7 +293,7 @@ void cs_report_geometry(struct seq_file *m);
 
 /* ---- the time series (core/series.c) ---------------------------------------- */
 
-#define CS_SERIES_ZONES 4
+#define CS_SERIES_ZONES 8	/* populated zones with a column (the first 8) */
 #define CS_SERIES_AREAS 8	/* CMA areas with a column each (the first 8) */
 #define CS_SERIES_ROWS 4096	/* 17 minutes at the default 250 ms */
 

@@ -161,8 +161,9 @@ static void cs_series_col(struct seq_file *m, const char *name, const char *what
 }
 
 /*
- * CSV, oldest row first; the zone columns are named after the zones, and
- * each area's two (pages its bitmap hands out, and the rest) after it.
+ * CSV, oldest row first; the zone columns are named after the zones (and
+ * their nodes, on a NUMA box), and each area's two (pages its bitmap
+ * hands out, and the rest) after it.
  */
 void cs_series_show(struct cs_series *s, struct seq_file *m)
 {
@@ -176,7 +177,10 @@ void cs_series_show(struct cs_series *s, struct seq_file *m)
 	seq_puts(m, "t_s,cma_free_kb,cma_total_kb,mem_free_kb,mem_total_kb,isolated_pageblocks,allocs,offlines,onlines,violations,pause_ms");
 	for (zone = cs_next_zone(NULL); zone && z < CS_SERIES_ZONES;
 	     zone = cs_next_zone(zone), z++)
-		seq_printf(m, ",%s_free_kb", zone->name);
+		if (num_online_nodes() > 1)
+			seq_printf(m, ",%s_node%d_free_kb", zone->name, zone_to_nid(zone));
+		else
+			seq_printf(m, ",%s_free_kb", zone->name);
 	for (k = 0; k < h->nr_areas; k++)
 		if (cs_series_area(h, k)) {
 			cs_series_col(m, h->areas[k].name, "used");

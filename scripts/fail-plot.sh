@@ -33,7 +33,7 @@ if [ "$(wc -l <"$csv")" -lt 3 ]; then
 	exit 0
 fi
 header=$(head -n 1 "$csv")
-col() { awk -F, -v n="$1" '{ for (i = 1; i <= NF; i++) if ($i == n) print i; exit }' <<<"$header"; }
+col() { awk -F, -v n="$1" '{ for (i = 1; i <= NF; i++) if ($i == n) { print i; exit } }' <<<"$header"; }
 q() { printf "'%s'" "${1//\'/\'\'}"; }
 
 # The first violation: the report's lines, else the console's first FAIL.
@@ -60,7 +60,7 @@ for n in "${names[@]}"; do
 	cma_free_kb | mem_free_kb) ;;
 	cma_*_used_kb) a=${n#cma_}; areas+=("${a%_used_kb}") ;;
 	cma_*) ;;
-	*_free_kb) zones+=("${n%_free_kb}") ;;
+	*_free_kb) zones+=("${n%_free_kb}") ;;	# <zone>[_node<N>]
 	esac
 done
 
@@ -79,7 +79,7 @@ area_lines() {	# [y2]: on the right axis
 zone_lines() {
 	local z k=3
 	for z in "${zones[@]}"; do
-		cl+=("$(mib "${z}_free_kb" "lc $k" "free $z")")
+		cl+=("$(mib "${z}_free_kb" "lc $k" "free ${z/_node/ node }")")
 		k=$((k + 1))
 	done
 }

@@ -37,7 +37,7 @@ if [ "$(wc -l <"$csv")" -lt 3 ]; then
 fi
 header=$(head -n 1 "$csv")
 # col NAME: the column of NAME in the header, empty if none.
-col() { awk -F, -v n="$1" '{ for (i = 1; i <= NF; i++) if ($i == n) print i; exit }' <<<"$header"; }
+col() { awk -F, -v n="$1" '{ for (i = 1; i <= NF; i++) if ($i == n) { print i; exit } }' <<<"$header"; }
 # q TEXT: TEXT as a gnuplot single-quoted string (a quote is doubled).
 q() { printf "'%s'" "${1//\'/\'\'}"; }
 # plot_cmd CLAUSE...: one gnuplot plot command of the clauses.
@@ -104,7 +104,7 @@ for n in "${names[@]}"; do
 	cma_free_kb | mem_free_kb) ;;
 	cma_*_used_kb) a=${n#cma_}; areas+=("${a%_used_kb}") ;;
 	cma_*) ;;
-	*_free_kb) zones+=("${n%_free_kb}") ;;
+	*_free_kb) zones+=("${n%_free_kb}") ;;	# <zone>[_node<N>]
 	esac
 done
 
@@ -187,7 +187,7 @@ pauses=
 			cl+=("'' using 1:(\$$(col mem_total_kb)/1024) with lines dt 2 lw 1.5 lc rgb 'black' title 'MemTotal'")
 			k=3
 			for z in "${zones[@]}"; do
-				cl+=("'' using 1:(\$$(col "${z}_free_kb")/1024) with lines lc $k title $(q "free $z")")
+				cl+=("'' using 1:(\$$(col "${z}_free_kb")/1024) with lines lc $k title $(q "free ${z/_node/ node }")")
 				k=$((k + 1))
 			done
 			;;
