@@ -81,13 +81,15 @@ t_gap() {
 t_pause() {
 	local d=$T/pause n txt
 	"$S/series-plot.sh" "$AREAS" "$d" >/dev/null || return 1
-	n=$(awk -F, '/^==== end series/ { on = 0 } on && $11 > 0 { n++ } /^==== series / { on = 1 } END { print n + 0 }' "$AREAS")
+	n=$(awk -F, '/^==== end series/ { on = 0 } on && k++ && $11 > 0 { n++ } /^==== series / { on = 1 } END { print n + 0 }' "$AREAS")
 	[ "$n" -gt 0 ] || { echo "# the fixture has no pause"; return 1; }
 	[ "$(grep -c "^set object [0-9]* rect .*fc rgb '#c8c8c8'" "$d/series.gp")" -eq "$n" ] ||
 		{ echo "# not $n pause rectangles"; return 1; }
 	txt=$(svg "$d/series.gp") || return 1
 	has "$txt" "checkpoint pause" || return 1
-	[ "$(grep -c "fill='#c8c8c8'" "$d/series.svg")" -ge "$n" ] || { echo "# shading not drawn"; return 1; }
+	# drawn in each of the 5 panels
+	[ "$(grep -c "fill = 'rgb(200, 200, 200)'\|rgb(200, 200, 200)" "$d/series.svg")" -ge $((5 * n)) ] ||
+		{ echo "# shading not drawn"; return 1; }
 }
 
 # Several CMA areas: a panel with each area's allocated and free lines.
