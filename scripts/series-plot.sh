@@ -63,6 +63,11 @@ awk -F, 'NR > 1 { t[NR] = $1; row[NR] = $0; if (NR > 2) d[++n] = $1 - t[NR - 1] 
 		}
 	}' "$csv" >"$dat"
 
+# Rows alone between two breaks (the stop's sample after its quiet
+# checks, often): a line of one point is not drawn, so they get a dot.
+lone=$out/series.lone
+awk 'BEGIN { RS = ""; FS = "\n" } NF == 1 { print $1 }' "$dat" >"$lone"
+
 c_off=$(col offlines) c_on=$(col onlines) c_viol=$(col violations) c_pause=$(col pause_ms)
 if [ -z "$c_off" ] || [ -z "$c_on" ] || [ -z "$c_viol" ]; then
 	die "series: $clog: no offlines, onlines or violations column in '$header'"
@@ -78,7 +83,7 @@ awk -F, -v a="$c_off" -v b="$c_on" 'NR == 2 { po = $a; pn = $b }
 	}' "$csv" >"$ev"
 noff=$(awk -F, -v a="$c_off" 'END { print $a - 0 }' "$csv")
 non=$(awk -F, -v a="$c_on" 'END { print $a - 0 }' "$csv")
-xmax=$(awk -F, 'END { print $1 }' "$csv")
+xmax=$(awk -F, 'END { printf "%.3f", $1 * 1.01 }' "$csv")
 
 # The first violation: the report's time and detector, else the first row
 # that counts one and the first FAIL line on the console.
@@ -129,6 +134,7 @@ pauses=
 	echo "set datafile separator ','"
 	echo "set key outside right top Left reverse samplen 2"
 	echo "set grid"
+	echo "set style textbox opaque noborder"
 	echo "set xrange [0:$xmax]"
 	echo "set lmargin at screen 0.07"
 	echo "set rmargin at screen 0.83"
@@ -161,14 +167,15 @@ pauses=
 		else
 			echo "set format x ''"
 		fi
-		cl=()
+		cl=() dots=()
 		case $p in
 		cma)
 			if [ -n "$first" ]; then
-				echo "set label 1 $(q "first violation${rule:+: $rule} at ${first} s") at $first, graph 0.9 tc rgb 'red' offset 0.6,0 front"
+				echo "set label 1 $(q "first violation${rule:+: $rule} at ${first} s") at $first, graph 0.9 tc rgb 'red' offset 0.8,0 front boxed"
 			fi
 			echo "set ylabel 'CMA, MiB'"
 			cl+=("'$dat' using 1:(\$$(col cma_free_kb)/1024) with lines lw 2 lc rgb '#1f77b4' title 'CmaFree'")
+			[ ! -s "$lone" ] || dots+=("'$lone' using 1:(\$$(col cma_free_kb)/1024) with points pt 7 ps 0.6 lc rgb '#1f77b4' notitle")
 			cl+=("'' using 1:(\$$(col cma_total_kb)/1024) with lines dt 2 lw 1.5 lc rgb 'black' title 'CmaTotal'")
 			[ -z "$pauses" ] || cl+=("NaN with boxes fs solid 0.6 lc rgb '#c8c8c8' title 'checkpoint pause'")
 			;;
@@ -177,6 +184,7 @@ pauses=
 			k=1
 			for a in "${areas[@]}"; do
 				cl+=("'$dat' using 1:(\$$(col "cma_${a}_used_kb")/1024) with lines lw 2 lc $k title $(q "$a allocated")")
+				[ ! -s "$lone" ] || dots+=("'$lone' using 1:(\$$(col "cma_${a}_used_kb")/1024) with points pt 7 ps 0.6 lc $k notitle")
 				cl+=("'' using 1:(\$$(col "cma_${a}_free_kb")/1024) with lines dt 2 lc $k title $(q "$a free")")
 				k=$((k + 1))
 			done
@@ -184,6 +192,7 @@ pauses=
 		mem)
 			echo "set ylabel 'memory, MiB'"
 			cl+=("'$dat' using 1:(\$$(col mem_free_kb)/1024) with lines lw 2 lc rgb '#1f77b4' title 'MemFree'")
+			[ ! -s "$lone" ] || dots+=("'$lone' using 1:(\$$(col mem_free_kb)/1024) with points pt 7 ps 0.6 lc rgb '#1f77b4' notitle")
 			cl+=("'' using 1:(\$$(col mem_total_kb)/1024) with lines dt 2 lw 1.5 lc rgb 'black' title 'MemTotal'")
 			k=3
 			for z in "${zones[@]}"; do
@@ -194,6 +203,7 @@ pauses=
 		iso)
 			echo "set ylabel 'pageblocks'"
 			cl+=("'$dat' using 1:$(col isolated_pageblocks) with steps lw 1.5 lc rgb '#9467bd' title 'isolated'")
+			[ ! -s "$lone" ] || dots+=("'$lone' using 1:$(col isolated_pageblocks) with points pt 7 ps 0.6 lc rgb '#9467bd' notitle")
 			;;
 		events)
 			echo "set ylabel 'hotplug'"
@@ -208,7 +218,8 @@ pauses=
 			fi
 			;;
 		esac
-		plot_cmd "${cl[@]}"
+		# the dots last: a '' file is the clause before's
+		plot_cmd "${cl[@]}" "${dots[@]}"
 		echo "unset label 1"
 		echo "unset label 100"
 	done
