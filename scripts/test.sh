@@ -99,13 +99,13 @@ test_check_config() {
 }
 
 # The plot of a captured seed 000 run: CSV extracted, the first violation
-# found and drawn, a PNG written.
+# found (the report's first_violation_s) and drawn, a PNG written.
 test_series_plot() {
 	local d=$OUT/plot g=$OUT/plot-gap log=$OUT/gap.log
 	"$CS_TOP/scripts/series-plot.sh" "$CS_TOP/tests/series/seed000-prod-6.12.log" "$d" &&
 		[ "$(wc -l <"$d/series.csv")" -gt 100 ] &&
-		grep -q "set arrow 1 from 0.253" "$d/series.gp" &&
-		grep -q "set label 1 'first violation: d2_freelist'" "$d/series.gp" &&
+		grep -q "set arrow 1 from 0.015" "$d/series.gp" &&
+		grep -q "set label 1 'first violation: d2_freelist at 0.015 s'" "$d/series.gp" &&
 		grep -q "noenhanced" "$d/series.gp" &&
 		! grep -q '^$' "$d/series.dat" &&
 		[ -s "$d/series.png" ] && file "$d/series.png" | grep -q 'PNG image' || return 1
