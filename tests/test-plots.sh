@@ -163,7 +163,7 @@ t_bench() {
 		"debug harness" "debug baseline" "missed 3/3" "missed 2/2" "0 s: under 1 s" \
 		"time to first violation per control (arch=x86_64 smp=2 mem=2048M)" || return 1
 	txt=$(svg "$d/holds.gp") || return 1
-	has "$txt" "<32 us" ">=8192 us" "default,stock-7.3" "idle" || return 1
+	has "$txt" "<32 us" ">=8192 us" "default,stock-7.3" "stress" || return 1
 	txt=$(svg "$d/cmapages.gp") || return 1
 	has "$txt" "harness: 2 G7 threads (audits on)" "2 shell loops over cma debugfs alloc/free" "841189" "531584" || return 1
 	# a section bench did not run: no picture of it
