@@ -123,13 +123,13 @@ test_check_config() {
 }
 
 # The plot of a captured seed 000 run: CSV extracted, the first violation
-# found and drawn, a PNG written.
+# found (the report's first_violation_s) and drawn, a PNG written.
 test_series_plot() {
 	local d=$OUT/plot g=$OUT/plot-gap log=$OUT/gap.log
 	"$CS_TOP/scripts/series-plot.sh" "$CS_TOP/tests/series/seed000-prod-6.12.log" "$d" &&
 		[ "$(wc -l <"$d/series.csv")" -gt 100 ] &&
-		grep -q "set arrow 1 from 0.253" "$d/series.gp" &&
-		grep -q "set label 1 'first violation: d2_freelist'" "$d/series.gp" &&
+		grep -q "set arrow 1 from 0.015" "$d/series.gp" &&
+		grep -q "set label 1 'first violation: d2_freelist at 0.015 s'" "$d/series.gp" &&
 		grep -q "noenhanced" "$d/series.gp" &&
 		! grep -q '^$' "$d/series.dat" &&
 		[ -s "$d/series.png" ] && file "$d/series.png" | grep -q 'PNG image' || return 1
@@ -141,6 +141,12 @@ test_series_plot() {
 	"$CS_TOP/scripts/series-plot.sh" "$log" "$g" >/dev/null &&
 		[ "$(grep -c '^$' "$g/series.dat")" -eq 1 ]
 }
+
+# The pictures (tests/test-plots.sh): each rendered from a recorded series
+# or bench data file, its texts and shapes checked in an SVG twin; and
+# each check shown to fail with its element taken out of the script.
+test_plots() { "$CS_TOP/tests/test-plots.sh"; }
+test_plots_broken() { "$CS_TOP/tests/test-plots.sh" --broken; }
 
 # The seed 000 check on a guest the bug crashed before it printed the
 # report (the arm64 prod control did so once in CI): it takes the
@@ -635,6 +641,8 @@ t "modules build warning-free with W=1 and sparse (6.12)" test_module_warnings
 t "modules build warning-free with W=1 on 7.3; C=2 there fails naming the sparse it rejects" test_module_warnings_73
 t "checkpatch --strict on every C file" test_checkpatch
 t "series plot of a captured seed000 run: literal title, first violation marked with its detector, pauses as gaps" test_series_plot
+t "pictures from recorded runs and bench data: series.png, fail.png, bench's plots, each element checked (tests/test-plots.sh)" test_plots
+t "pictures: each picture test fails when its element is taken out of the script" test_plots_broken
 t "seed 000 check: a guest that died before its report is judged by the console's first-violation line" test_seed000_console
 # on KVER TEST [ARGS...]: a test function run against kernel KVER.
 on() {
