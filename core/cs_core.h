@@ -276,15 +276,18 @@ void cs_report_geometry(struct seq_file *m);
 
 /* ---- the time series (core/series.c) ---------------------------------------- */
 
-#define CS_SERIES_ZONES 4
+#define CS_SERIES_ZONES 8	/* populated zones with a column (the first 8) */
+#define CS_SERIES_AREAS 8	/* CMA areas with a column each (the first 8) */
 #define CS_SERIES_ROWS 4096	/* 17 minutes at the default 250 ms */
 
 struct cs_sample {
 	unsigned int ms;		/* since start */
+	unsigned int pause_ms;		/* a checkpoint's pause ended since the last */
 	long cma_free_kb, cma_total_kb, mem_free_kb, mem_total_kb;
 	long isolated;			/* pageblocks, all zones */
 	long allocs, offlines, onlines, violations;
 	long zone_free_kb[CS_SERIES_ZONES];
+	unsigned int area_used[CS_SERIES_AREAS];	/* pages set in the CMA bitmap */
 };
 
 struct cs_series {
@@ -292,6 +295,7 @@ struct cs_series {
 	struct cs_sample *rows;
 	unsigned int nr, head;
 	u64 next_ns;
+	long checkpoints_seen;		/* checkpoints run, as last sampled */
 };
 
 int cs_series_init(struct cs_series *s, unsigned int nr);

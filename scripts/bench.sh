@@ -56,6 +56,24 @@ export SIZE SMP MEM
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
+# The pictures: bench.txt (this output), bench.dat (the figures the plots
+# read, one record a line: scripts/bench-plot.sh) and the PNGs, in
+# BENCH_DIR (default a new directory under $CS_CACHE/bench).
+BENCH_DIR=${BENCH_DIR:-$CS_CACHE/bench/$(date +%Y%m%d-%H%M%S)-$ARCH}
+mkdir -p "$BENCH_DIR"
+exec > >(tee "$BENCH_DIR/bench.txt")
+# bench_data FIELD...: one record of bench.dat.
+bench_data() { echo "$*" >>"$BENCH_DIR/bench.dat"; }
+# bench_hist OUTPUT: a run's audit_hold_hist_us counts, space separated.
+bench_hist() { sed -n 's/^audit_hold_hist_us: //p' "$1" | head -n 1 | sed 's/[<>=0-9]*://g'; }
+# bench_plots: the PNGs beside the text, from bench.dat.
+bench_plots() {
+	[ -s "$BENCH_DIR/bench.dat" ] || return 0
+	"$CS_TOP/scripts/bench-plot.sh" "$BENCH_DIR/bench.dat" "$BENCH_DIR" ||
+		echo "bench-plot: failed (the figures above stand)"
+}
+bench_data where "arch=$ARCH smp=$SMP mem=${MEM}M"
+
 # guest_run NAME VAR=VALUE...: one run; its output and console in
 # $OUT/NAME; the status of run.sh (0 only for PASS).
 guest_run() {
@@ -115,12 +133,14 @@ for fl in $FLAVOURS; do
 			if [ -n "$t" ]; then echo "$t" >>"$OUT/b.times"; else bmiss=$((bmiss + 1)); fi
 		done
 		read -r a b c3 < <(stats <"$OUT/h.times")
+		bench_data detect "$cname" "$fl" harness "$a" "$b" "$c3" "$hmiss" "$RUNS" "$LIMIT"
 		echo "detect $cname harness  kernel=$ckver-$fl arch=$ARCH smp=$SMP mem=${MEM}M runs=$RUNS min=${a}s median=${b}s max=${c3}s missed=$hmiss (limit ${LIMIT}s)"
 		if [ -s "$OUT/h.lags" ]; then
 			read -r a b c3 < <(stats <"$OUT/h.lags")
 			echo "detect $cname bug-to-report kernel=$ckver-$fl arch=$ARCH smp=$SMP mem=${MEM}M min=${a}s median=${b}s max=${c3}s (from the kernel's own line to the FAIL)"
 		fi
 		read -r a b c3 < <(stats <"$OUT/b.times")
+		bench_data detect "$cname" "$fl" baseline "$a" "$b" "$c3" "$bmiss" "$RUNS" "$LIMIT"
 		echo "detect $cname baseline kernel=$ckver-$fl arch=$ARCH smp=$SMP mem=${MEM}M runs=$RUNS min=${a}s median=${b}s max=${c3}s missed=$bmiss (limit ${LIMIT}s)"
 	done
 done
@@ -142,8 +162,10 @@ for fl in $FLAVOURS; do
 	if want 2; then
 		guest_run "c$fl" FLAVOUR="$fl" DURATION="$BD" MODARGS="$none alloc_threads=0 churn_threads=2"
 		guest_run "l$fl" FLAVOUR="$fl" DURATION="$BD" JOB=cmaloop
-		echo "cma-pages $(where "$fl") harness_g7x2=$(val cma_pages_per_s "$OUT/c$fl") pages/s" \
-			"debugfs_loops_x2=$(sed -n 's/^cmaloop: .*: \([0-9]*\) pages\/s.*/\1/p' "$OUT/l$fl" | head -n 1) pages/s (${BD}s each)"
+		hp=$(val cma_pages_per_s "$OUT/c$fl")
+		lp=$(sed -n 's/^cmaloop: .*: \([0-9]*\) pages\/s.*/\1/p' "$OUT/l$fl" | head -n 1)
+		bench_data cmapages "$fl" "${hp:--}" "${lp:--}"
+		echo "cma-pages $(where "$fl") harness_g7x2=$hp pages/s debugfs_loops_x2=$lp pages/s (${BD}s each)"
 	fi
 	# 3. audit cost and lock holds, on the default and the big guest,
 	# idle (light pressure) and fragmented (SIEVE: long free lists)
@@ -164,6 +186,8 @@ for fl in $FLAVOURS; do
 				guest_run "$n" FLAVOUR="$fl" SIZE="$sz" SMP="$smp" MEM= \
 					ACCEL="${acc:-${ACCEL:-auto}}" MODARGS="$ma" TIMEOUT="$to" \
 					DURATION="$BD" PRESSURE=10 SIEVE="$sv"
+				h=$(bench_hist "$OUT/$n")
+				[ -z "$h" ] || bench_data holds "$sz${smp:+,smp=$smp}${acc:+,$acc},$KVER-$fl" "$st" "$h"
 				echo "audit kernel=$KVER-$fl size=$sz${smp:+ smp=$smp}${acc:+ accel=$acc} $st hold_max=$(val audit_hold_max_us "$OUT/$n")us" \
 					"hold_p99<$(val audit_hold_p99_us "$OUT/$n")us hold_mean=$(val audit_hold_mean_us "$OUT/$n")us per_gib=$(val audit_us_per_gib "$OUT/$n")us" \
 					"full_audit_mean=$(val audit_full_us_mean "$OUT/$n")us entries_per_audit=$(val audit_entries_mean "$OUT/$n")" \
@@ -255,3 +279,4 @@ for f in "$CS_CACHE"/build/*/.cs-build-seconds; do
 	[ -e "$f" ] || continue
 	echo "kernel-build $(basename "$(dirname "$f")") cold_or_incremental=$(cat "$f")s"
 done
+bench_plots
