@@ -64,11 +64,11 @@ static bool cs_series_area(struct cs_harness *h, int i)
 }
 
 /*
- * Pages set in @a's CMA bitmap, every range's, 4096 bits per hold of
- * cma->lock (64 words of popcount), as gen/cmabits.c bounds its holds.
- * These holds are not the audit's: they stay out of audit_hold_* (a few
- * hundred a second of them would make the bench's hold figures the
- * series').
+ * Pages set in @a's CMA bitmap, every range's, 4096 bits per section
+ * under cma->lock (64 words of popcount), as the CMA bitmap's readers in
+ * gen/ bound theirs. These irqs-off sections are not the audit's: they
+ * stay out of audit_hold_* (a few hundred a second of them would make the
+ * bench's figures the series').
  */
 static unsigned int cs_area_used(struct cs_area *a)
 {
