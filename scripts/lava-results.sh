@@ -1,7 +1,7 @@
 #!/bin/bash
-# lava-results.sh LAVA_LOG OUTDIR: read one lava-run job's log (the YAML
-# records lava-run prints on stderr), and put side by side what LAVA
-# concluded and what the harness concludes from the same console.
+# lava-results.sh LAVA_LOG OUTDIR: read one lava-run job's log (the
+# records lava-run prints on stderr, one a line), and put side by side
+# what LAVA concluded and what the harness concludes from the same console.
 #
 # Writes OUTDIR/console.log (the guest's serial console as LAVA recorded
 # it: its "target" records) and OUTDIR/lava-results.txt (one test case a
@@ -35,18 +35,19 @@ import yaml
 log, console, results = sys.argv[1:]
 with open(log, errors="replace") as f:
     text = f.read()
-# lava-run writes one YAML list item per record; a record that is not
-# YAML (a Python traceback on stderr) is skipped, not fatal.
+# lava-run writes one record a line, a YAML flow mapping (JSON but for
+# YAML tags such as ! "626"); a line that is not one (a Python traceback
+# on stderr) is skipped, not fatal.
 records = []
 for line in text.splitlines():
-    if not line.startswith("- {"):
+    if not line.startswith("{"):
         continue
     try:
         rec = yaml.safe_load(line)
     except yaml.YAMLError:
         continue
-    if isinstance(rec, list) and rec and isinstance(rec[0], dict):
-        records.append(rec[0])
+    if isinstance(rec, dict):
+        records.append(rec)
 if not records:
     sys.exit("lava-results: no lava-run records in %s" % log)
 with open(console, "w") as c, open(results, "w") as r:
