@@ -534,6 +534,10 @@ lava_job() {
 	grep -E "^0_cma-stress $fv fail [0-9.]+ s\$" "$dir/lava-results.txt" ||
 		{ echo "LAVA's $fv case does not carry first_violation_s"; return 1; }
 }
+# The test definition's scripts run under busybox ash on the guest and
+# under any /bin/sh on a board: POSIX sh (scripts/lava-*.sh are in
+# test_shellcheck's list already).
+tl "lava: shellcheck -s sh of lava/*.sh" shellcheck -s sh "$CS_TOP"/lava/*.sh
 tl "lava: a clean 6.12 prod job through lava-run: LAVA and the harness both PASS, a test case per detector and generator" \
 	lava_job PASS KVER=6.12 DURATION="$GUEST_DURATION"
 tl "lava: the seed 000 control (6.12 prod) through lava-run: LAVA and the harness both FAIL, on seed 000's finding" \
