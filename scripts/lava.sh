@@ -52,9 +52,9 @@ job() {
 	*) got="ERROR (exit $rc)" ;;
 	esac
 	local line
-	line="lava: $name: $(grep -m1 '^lava: verdict:' "$out" || echo 'lava: verdict: none')"
-	line="$line; $(grep -m1 '^harness: verdict:' "$out" || echo 'harness: verdict: none')"
-	line="$line; $(grep -m1 '^lava-job: build' "$out" | sed 's/ dir=.*//;s/^lava-job: //')"
+	line="lava: $name: LAVA $(sed -n 's/^lava: verdict: //p' "$out" | head -n 1)"
+	line="$line, harness $(sed -n 's/^harness: verdict: //p' "$out" | head -n 1)"
+	line="$line; $(sed -n 's/^lava-job: \(build.*\) dir=.*/\1/p' "$out" | head -n 1)"
 	rm -f "$out"
 	if [ "$got" = "$expect" ]; then
 		summary+=("$line; expected $expect: ok")
