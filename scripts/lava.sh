@@ -11,7 +11,8 @@
 # Variables: those of scripts/lava-job.sh (KVER FLAVOUR SCENARIO DURATION
 # MODULE MODARGS PATCHES ...; FLAVOUR defaults to prod), LAVA_JOBS (which
 # jobs: "clean control", the default, or one of them), CONTROL_DURATION
-# (the control's DURATION, 60). lava-dispatcher is installed with apt-get
+# (the control's DURATION, 60), CONTROL_PATCHES (the control's kernel
+# patch, kernel/patches/seed000-$KVER.patch). lava-dispatcher is installed with apt-get
 # when lava-run is missing.
 set -euo pipefail
 FLAVOUR=${FLAVOUR:-prod}
@@ -68,8 +69,9 @@ for j in $LAVA_JOBS; do
 	case $j in
 	clean) job clean PASS ;;
 	control)
-		need_file "$CS_TOP/kernel/patches/seed000-$KVER.patch" "no seed 000 control patch for KVER=$KVER"
-		job "seed000 control" FAIL PATCHES="$CS_TOP/kernel/patches/seed000-$KVER.patch" \
+		cp=${CONTROL_PATCHES:-$CS_TOP/kernel/patches/seed000-$KVER.patch}
+		need_file "$cp" "no seed 000 control patch for KVER=$KVER (CONTROL_PATCHES names one)"
+		job "seed000 control" FAIL PATCHES="$cp" \
 			MODARGS="stop_on_fail=1${MODARGS:+ $MODARGS}" DURATION="${CONTROL_DURATION:-60}" ;;
 	*) die "LAVA_JOBS: '$j': use clean and/or control" ;;
 	esac
