@@ -12,7 +12,9 @@
 #                  else the violations), skip if disabled or it ran no check,
 #                  pass otherwise (measurement: its checks)
 #   gN             one per generator: skip without threads, fail if its threads
-#                  did no work, pass otherwise (measurement: ops)
+#                  did no work in a run that passed, pass otherwise
+#                  (measurement: ops); skip if idle in a run that failed (a
+#                  run stopped at its first violation, stop_on_fail=1)
 #   kernel-log     the kernel log from the run's start (-l run) or from boot
 #                  (-l boot) matches no fail rule of scripts/console-rules.txt
 #                  (oops, WARNING, lockdep, hung task...; the harness's own
@@ -173,6 +175,7 @@ awk '
 /^d[0-9]+_[a-z0-9_]+_disabled: / { k = $1; sub(/_disabled:$/, "", k); off[k] = 1 }
 /^first_violation: / { fv = $2; sub(/:$/, "", fv) }
 /^first_violation_s: / { fvs = $2 }
+/^verdict: / { verdict = $2 }
 END {
 	for (i = 1; i <= nd; i++) {
 		k = det[i]
@@ -186,6 +189,7 @@ END {
 		g = gen[i]
 		if (thr[g] <= 0) print g, "skip"
 		else if (ops[g] > 0) print g, "pass", ops[g], "ops"
+		else if (verdict == "FAIL") print g, "skip"	# stopped before its turn
 		else print g, "fail", 0, "ops"
 	}
 }' "$REPORT" >>"$RESULT"
