@@ -7,6 +7,8 @@
 #   make test       the test suite; ends with "N passed, N failed"
 #   make test-long  the slow guest tests (reproducers); the same closing line
 #   make bench      benchmarks (numbers, no assertions)
+#   make lava       a clean and a seed 000 control job through LAVA's lava-run
+#                   (docs/lava.md)
 #   make deps       install the Debian packages the bench needs
 #
 # Variables for run/test/bench (see README): ARCH KVER KSRC FLAVOUR PATCHES
@@ -39,4 +41,7 @@ test-long:
 bench:
 	scripts/bench.sh
 
-.PHONY: all modules clean deps run test test-long bench
+lava:
+	scripts/lava.sh
+
+.PHONY: all modules clean deps run test test-long bench lava

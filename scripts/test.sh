@@ -714,6 +714,50 @@ tl "guest: seed000 control FAILs on 6.1 debug" seed000_control debug 6.1
 tl "guest: arm64 clean 7.3 prod kernel PASSes" clean_run prod "" ARCH=arm64 KVER=7.3
 tl "guest: arm64 clean 6.12 prod kernel PASSes" clean_run prod "" ARCH=arm64
 tl "guest: arm64 seed000 control FAILs on 6.12 prod" seed000_control prod 6.12 ARCH=arm64
+# lava_job EXPECT [VAR=VALUE ...]: one job through Debian's lava-run
+# (scripts/lava-job.sh, what make lava runs): LAVA's verdict and the
+# harness's, on the console LAVA recorded, agree and are EXPECT; LAVA has a
+# test case for every detector and generator of the report. A PASS must
+# also have done real work (report-check on LAVA's console); a FAIL (the
+# seed 000 control) must be seed 000's own finding, which LAVA's case for
+# that detector carries as its first_violation_s measurement.
+lava_job() {
+	local expect=$1 dir=$OUT/lava.$n out rc got c fv
+	shift
+	out=$dir.out
+	env FLAVOUR=prod RUN_DIR="$dir" "$@" "$CS_TOP/scripts/lava-job.sh" >"$out" 2>&1
+	rc=$?
+	grep -E '^(lava-job|lava|harness|lava-results): ' "$out"
+	case $rc in
+	0) got=PASS ;;
+	1) got=FAIL ;;
+	3) echo "LAVA and the harness disagree"; return 1 ;;
+	*) tail -n 20 "$out"; echo "scripts/lava-job.sh could not run the job (exit $rc)"; return 1 ;;
+	esac
+	[ "$got" = "$expect" ] || { echo "expected $expect from both, got $got"; return 1; }
+	for c in $(sed -n 's/^\(d[0-9]*_[a-z0-9_]*\)_checks: .*/\1/p; s/^threads: //p' "$dir/console.log" |
+		tr ' ' '\n' | sed 's/=.*//' | sort -u); do
+		grep -q "^0_cma-stress $c " "$dir/lava-results.txt" ||
+			{ echo "LAVA recorded no test case for $c"; return 1; }
+	done
+	if [ "$expect" = PASS ]; then
+		"$CS_TOP/scripts/report-check.sh" "$dir/console.log"
+		return
+	fi
+	GUEST_RUN_DIR=$dir seed000_signature "$dir/console.log" || return 1
+	fv=$(sed -n 's/^first_violation: \([a-z0-9_]*\): .*/\1/p' "$dir/console.log" | head -n 1)
+	grep -E "^0_cma-stress $fv fail [0-9.]+ s\$" "$dir/lava-results.txt" ||
+		{ echo "LAVA's $fv case does not carry first_violation_s"; return 1; }
+}
+# The test definition's scripts run under busybox ash on the guest and
+# under any /bin/sh on a board: POSIX sh (scripts/lava-*.sh are in
+# test_shellcheck's list already).
+t "lava: shellcheck -s sh of lava/*.sh" shellcheck -s sh "$CS_TOP"/lava/*.sh
+tl "lava: a clean 7.3 prod job through lava-run: LAVA and the harness both PASS, a test case per detector and generator" \
+	lava_job PASS KVER=7.3 DURATION="$GUEST_DURATION"
+tl "lava: the seed 000 control (7.3 prod) through lava-run: LAVA and the harness both FAIL, on seed 000's finding" \
+	lava_job FAIL KVER=7.3 PATCHES="$CS_TOP/kernel/patches/seed000-7.3.patch" \
+	MODARGS="stop_on_fail=1" DURATION="$CONTROL_DURATION"
 import_ktap
 
 echo "1..$n"
