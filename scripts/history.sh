@@ -26,7 +26,9 @@
 # HISTORY_BASELINE (1), HISTORY_BASE_6_12 / HISTORY_BASE_7_3 (colon lists
 # of patches; empty for the bare tree), HISTORY_OUT (where history.csv,
 # history.md and the runs go; default $CS_CACHE/history/DATE), and those
-# of scripts/run.sh (SIZE, SMP, MEM, ARCH...).
+# of scripts/run.sh (SIZE, SMP, MEM, ARCH...). HISTORY_CSV=FILE runs
+# nothing and prints the table of an existing history.csv (several
+# concatenated ones too: their header lines are skipped).
 #
 # Result of a run: caught (the run FAILed: a harness rule or a console
 # rule fired), missed (it PASSed), error (no verdict: the build failed or
@@ -88,6 +90,45 @@ base() {
 	for f in $p; do need_file "$f" "$v names it"; done
 	printf '%s' "$p"
 }
+
+# table CSV: the markdown table of a history.csv, one row per patch,
+# kernel and flavour.
+table() {
+	awk -F, '
+	$1 == "date" { next }
+	{
+		key = $4 SUBSEP $2 SUBSEP $3
+		if (!(key in n)) { order[++nk] = key; up[key] = $5; exp[key] = $10; day = $1 }
+		n[key]++
+		if ($7 == "caught") { c[key]++; if ($9 != "-") ts[key] = ts[key] (ts[key] == "" ? "" : " ") $9
+			if (index(rules[key], $8) == 0) rules[key] = rules[key] (rules[key] == "" ? "" : " ") $8 }
+		if ($7 == "error") e[key]++
+	}
+	END {
+		printf "History corpus, run %s (UTC); caught = the run FAILed.\n\n", day
+		print "| patch | kernel | flavour | upstream | caught | t (s) | rule that fired | expected |"
+		print "|---|---|---|---|---|---|---|---|"
+		for (i = 1; i <= nk; i++) {
+			k = order[i]; split(k, f, SUBSEP)
+			printf "| %s | %s | %s | %s | %d/%d%s | %s | %s | %s |\n", f[1], f[2], f[3], up[k],
+				c[k], n[k], e[k] ? " (" e[k] " error)" : "", ts[k] == "" ? "-" : ts[k],
+				rules[k] == "" ? "-" : rules[k], exp[k]
+			if (f[1] != "baseline") {
+				tot[f[3]]++
+				if (c[k] > 0) got[f[3]]++
+			}
+		}
+		print ""
+		for (fl in tot)
+			printf "caught fraction, %s: %d/%d patches caught at least once\n", fl, got[fl], tot[fl]
+	}' "$1"
+}
+
+if [ -n "${HISTORY_CSV:-}" ]; then
+	need_file "$HISTORY_CSV" "HISTORY_CSV names it"
+	table "$HISTORY_CSV"
+	exit 0
+fi
 
 OUTD=${HISTORY_OUT:-$CS_CACHE/history/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$OUTD" || die "cannot create '$OUTD'"
@@ -177,34 +218,6 @@ for fl in $FLAVOURS; do
 	done
 done
 
-# The table: one row per patch, kernel and flavour.
-awk -F, -v runs="$RUNS" '
-NR == 1 { next }
-{
-	key = $4 SUBSEP $2 SUBSEP $3
-	if (!(key in n)) { order[++nk] = key; up[key] = $5; exp[key] = $10; day = $1 }
-	n[key]++
-	if ($7 == "caught") { c[key]++; if ($9 != "-") ts[key] = ts[key] (ts[key] == "" ? "" : " ") $9
-		if (index(rules[key], $8) == 0) rules[key] = rules[key] (rules[key] == "" ? "" : " ") $8 }
-	if ($7 == "error") e[key]++
-}
-END {
-	printf "History corpus, %s: %d run(s) per patch; caught = the run FAILed.\n\n", day, runs
-	print "| patch | kernel | flavour | upstream | caught | t (s) | rule that fired | expected |"
-	print "|---|---|---|---|---|---|---|---|"
-	for (i = 1; i <= nk; i++) {
-		k = order[i]; split(k, f, SUBSEP)
-		printf "| %s | %s | %s | %s | %d/%d%s | %s | %s | %s |\n", f[1], f[2], f[3], up[k],
-			c[k], n[k], e[k] ? " (" e[k] " error)" : "", ts[k] == "" ? "-" : ts[k],
-			rules[k] == "" ? "-" : rules[k], exp[k]
-		if (f[1] != "baseline") {
-			tot[f[3]]++
-			if (c[k] > 0) got[f[3]]++
-		}
-	}
-	print ""
-	for (fl in tot)
-		printf "caught fraction, %s: %d/%d patches caught at least once\n", fl, got[fl], tot[fl]
-}' "$CSV" >"$MD"
+table "$CSV" >"$MD"
 cat "$MD"
 echo "history: $CSV"
