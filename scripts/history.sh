@@ -98,7 +98,7 @@ table() {
 	$1 == "date" { next }
 	{
 		key = $4 SUBSEP $2 SUBSEP $3
-		if (!(key in n)) { order[++nk] = key; up[key] = $5; exp[key] = $10; day = $1 }
+		if (!(key in n)) { order[++nk] = key; up[key] = $5; ex[key] = $10; day = $1 }
 		n[key]++
 		if ($7 == "caught") { c[key]++; if ($9 != "-") ts[key] = ts[key] (ts[key] == "" ? "" : " ") $9
 			if (index(rules[key], $8) == 0) rules[key] = rules[key] (rules[key] == "" ? "" : " ") $8 }
