@@ -112,7 +112,7 @@ table() {
 			k = order[i]; split(k, f, SUBSEP)
 			printf "| %s | %s | %s | %s | %d/%d%s | %s | %s | %s |\n", f[1], f[2], f[3], up[k],
 				c[k], n[k], e[k] ? " (" e[k] " error)" : "", ts[k] == "" ? "-" : ts[k],
-				rules[k] == "" ? "-" : rules[k], exp[k]
+				rules[k] == "" ? "-" : rules[k], ex[k]
 			if (f[1] != "baseline") {
 				tot[f[3]]++
 				if (c[k] > 0) got[f[3]]++
