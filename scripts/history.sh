@@ -201,7 +201,7 @@ one() {
 	*" ${rule%%:*} "*) hit=yes ;;
 	esac
 	[ "$res" = caught ] || hit=-
-	echo "$(date -u +%F),$k,$fl,$name,$up,$i,$res,$rule,$t,${exp// /|},$hit,$(($(date +%s) - s)),$dir" >>"$CSV"
+	echo "$(date -u +%F),$k,$fl,$name,$up,$i,$res,$rule,$t,${exp// /+},$hit,$(($(date +%s) - s)),$dir" >>"$CSV"
 	log "$name $k $fl run $i: $res rule=$rule t=${t}s (expected: $exp)"
 }
 
