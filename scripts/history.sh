@@ -23,7 +23,8 @@
 # Variables: HISTORY_RUNS (1), HISTORY_FLAVOURS ("prod"), HISTORY_KVERS
 # ("6.12 7.3"), HISTORY_DURATION (60 s of stress a run), HISTORY_PATCHES
 # (patch names or files, space separated; default every corpus patch),
-# HISTORY_BASELINE (1), HISTORY_BASE_6_12 / HISTORY_BASE_7_3 (colon lists
+# HISTORY_BASELINE (1), HISTORY_ONLY_BASELINE (1: the baseline rows
+# only, no corpus patch), HISTORY_BASE_6_12 / HISTORY_BASE_7_3 (colon lists
 # of patches; empty for the bare tree), HISTORY_OUT (where history.csv,
 # history.md and the runs go; default $CS_CACHE/history/DATE), and those
 # of scripts/run.sh (SIZE, SMP, MEM, ARCH...). HISTORY_CSV=FILE runs
@@ -70,8 +71,13 @@ else
 		[ -e "$f" ] && patches+=("$f")
 	done
 fi
-[ "${#patches[@]}" -gt 0 ] || die "no corpus patch in '$HDIR'"
-for f in "${patches[@]}"; do
+if [ "${HISTORY_ONLY_BASELINE:-0}" = 1 ]; then
+	patches=()
+	BASELINE=1
+else
+	[ "${#patches[@]}" -gt 0 ] || die "no corpus patch in '$HDIR'"
+fi
+for f in "${patches[@]+"${patches[@]}"}"; do
 	[ -n "$(hdr "$f" Kernel)" ] || die "'$f' has no 'History-Kernel:' line"
 	[ -n "$(hdr "$f" Expect)" ] || die "'$f' has no 'History-Expect:' line"
 done
@@ -210,7 +216,7 @@ for fl in $FLAVOURS; do
 		if [ "$BASELINE" = 1 ]; then
 			for i in $(seq "$RUNS"); do one baseline "$k" "$fl" - "$i"; done
 		fi
-		for f in "${patches[@]}"; do
+		for f in "${patches[@]+"${patches[@]}"}"; do
 			[ "$(hdr "$f" Kernel)" = "$k" ] || continue
 			n=$(basename "$f" .patch)
 			for i in $(seq "$RUNS"); do one "${n%-"$k"}" "$k" "$fl" "$f" "$i"; done
