@@ -279,4 +279,14 @@ for f in "$CS_CACHE"/build/*/.cs-build-seconds; do
 	[ -e "$f" ] || continue
 	echo "kernel-build $(basename "$(dirname "$f")") cold_or_incremental=$(cat "$f")s"
 done
+# 7. history (issue 21): every patch of kernel/patches/history/ (a real
+#    upstream fix reverted) on the kernel it targets, BENCH_RUNS runs on
+#    each flavour of BENCH_FLAVOURS: caught or missed, time to detect, the
+#    rule that fired (scripts/history.sh; the latest figures are in
+#    docs/history.md). Runs when BENCH_SECTIONS is unset or names 7, and
+#    BENCH_HISTORY is not 0.
+if [ "${BENCH_HISTORY:-1}" != 0 ] && { [ -z "${BENCH_SECTIONS:-}" ] || want 7; }; then
+	HISTORY_RUNS=$RUNS HISTORY_FLAVOURS=$FLAVOURS "$CS_TOP/scripts/history.sh"
+fi
+
 bench_plots
