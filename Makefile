@@ -39,4 +39,8 @@ test-long:
 bench:
 	scripts/bench.sh
 
-.PHONY: all modules clean deps run test test-long bench
+# make repro FINDING=name [KVER=..] [FIX=1 | PATCHES=..]: docs/findings/README.md
+repro:
+	scripts/repro.sh
+
+.PHONY: all modules clean deps run test test-long bench repro
