@@ -127,9 +127,18 @@ static void cu_intruder_done(int ret)
 	cu_hits = 0;
 }
 
+/* A post handler keeps the probe an int3 one: an optimized probe's
+ * trampoline hides the callers from the stack trace.
+ */
+static void cu_unset_post(struct kprobe *p, struct pt_regs *regs,
+			  unsigned long flags)
+{
+}
+
 static struct kprobe cu_kp = {
 	.symbol_name = "unset_migratetype_isolate",
 	.pre_handler = cu_unset_pre,
+	.post_handler = cu_unset_post,
 };
 
 static int cu_hold(unsigned long pfn)
