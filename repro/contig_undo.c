@@ -13,12 +13,14 @@
  *                   somebody else has isolated: it fails at once; print
  *                   whether the pageblock is still isolated afterwards
  *   release         free the page taken by "hold"
- *   race PFN SECS   two threads for SECS seconds on the pageblock at PFN
- *                   (a CMA pageblock): the owner loops alloc_contig_range()
- *                   for CMA over it, the intruder loops a MOVABLE request
- *                   over it, which always fails; print the owner's result
- *                   counts and every time the owner finds its pageblock no
- *                   longer CMA after a failed try
+ *   race PFN SECS [NPB]
+ *                   two threads for SECS seconds on the CMA pageblock at
+ *                   PFN: the owner loops alloc_contig_range() for CMA over
+ *                   NPB (1) pageblocks from PFN, the intruder loops a
+ *                   MOVABLE request over the first one, which always fails;
+ *                   print the owner's result counts and every time the
+ *                   owner finds that pageblock no longer CMA after a
+ *                   failed try
  *
  * A kprobe on unset_migratetype_isolate() prints each pageblock a task of
  * ours un-isolates that it never isolated (the intruder, the "undo"
@@ -194,7 +196,7 @@ static int cu_undo(unsigned long pfn)
 }
 
 struct cu_race {
-	unsigned long pfn;
+	unsigned long pfn, npb;
 	unsigned long end;	/* jiffies */
 	unsigned long ok, ebusy, other, lost_cma, intruder_calls;
 	struct completion done;
@@ -227,11 +229,11 @@ static void cu_owner_loop(struct cu_race *r, bool report)
 	int ret, mt;
 
 	while (time_before(jiffies, r->end)) {
-		ret = alloc_contig_range(r->pfn, r->pfn + pageblock_nr_pages,
+		ret = alloc_contig_range(r->pfn, r->pfn + r->npb * pageblock_nr_pages,
 					 CU_ACR_CMA, GFP_KERNEL);
 		if (!ret) {
 			r->ok++;
-			free_contig_range(r->pfn, pageblock_nr_pages);
+			free_contig_range(r->pfn, r->npb * pageblock_nr_pages);
 		} else if (ret == -EBUSY) {
 			r->ebusy++;
 		} else {
@@ -249,9 +251,12 @@ static void cu_owner_loop(struct cu_race *r, bool report)
 	}
 }
 
-static int cu_race(unsigned long pfn, unsigned long secs)
+static int cu_race(unsigned long pfn, unsigned long secs, unsigned long npb)
 {
-	struct cu_race r = { .pfn = round_down(pfn, pageblock_nr_pages) };
+	struct cu_race r = {
+		.pfn = round_down(pfn, pageblock_nr_pages),
+		.npb = npb ? npb : 1,
+	};
 	struct task_struct *t;
 	int mt = cu_mt(r.pfn);
 
@@ -262,8 +267,8 @@ static int cu_race(unsigned long pfn, unsigned long secs)
 	/* Alone first: the owner's failure rate when nobody intrudes. */
 	r.end = jiffies + secs * HZ / 2;
 	cu_owner_loop(&r, false);
-	pr_info("repro: race: owner alone %lus: %lu ok, %lu -EBUSY, %lu other\n",
-		secs / 2, r.ok, r.ebusy, r.other);
+	pr_info("repro: race: owner over %lu pageblock(s) alone %lus: %lu ok, %lu -EBUSY, %lu other\n",
+		r.npb, secs / 2, r.ok, r.ebusy, r.other);
 	r.ok = 0;
 	r.ebusy = 0;
 	r.other = 0;
@@ -279,8 +284,8 @@ static int cu_race(unsigned long pfn, unsigned long secs)
 	wait_for_completion(&r.done);
 	kthread_stop(t);
 	mt = cu_mt(r.pfn);
-	pr_info("repro: race: owner with intruder %lus: %lu ok, %lu -EBUSY, %lu other; intruder %lu calls, %d undid the owner's isolation; pageblock left CMA-less after a failed try %lu times; now %s\n",
-		secs, r.ok, r.ebusy, r.other, r.intruder_calls,
+	pr_info("repro: race: owner over %lu pageblock(s) with intruder %lus: %lu ok, %lu -EBUSY, %lu other; intruder %lu calls, %d undid the owner's isolation; pageblock left CMA-less after a failed try %lu times; now %s\n",
+		r.npb, secs, r.ok, r.ebusy, r.other, r.intruder_calls,
 		atomic_read(&cu_foreign_undos), r.lost_cma, cu_mt_name(mt));
 	return 0;
 }
@@ -289,10 +294,10 @@ static int cu_cmd_set(const char *val, const struct kernel_param *kp)
 {
 	char op[16];
 	long a = 0;
-	unsigned long b = 0;
+	unsigned long b = 0, c = 0;
 	int n;
 
-	n = sscanf(val, "%15s %li %lu", op, &a, &b);
+	n = sscanf(val, "%15s %li %lu %lu", op, &a, &b, &c);
 	if (n < 1)
 		return -EINVAL;
 	if (!strcmp(op, "hold") && n >= 2)
@@ -303,8 +308,8 @@ static int cu_cmd_set(const char *val, const struct kernel_param *kp)
 		cu_release();
 		return 0;
 	}
-	if (!strcmp(op, "race") && n == 3)
-		return cu_race(a, b);
+	if (!strcmp(op, "race") && n >= 3)
+		return cu_race(a, b, c);
 	pr_info("repro: unknown command '%s'\n", val);
 	return -EINVAL;
 }
@@ -314,7 +319,7 @@ static const struct kernel_param_ops cu_cmd_ops = {
 };
 
 module_param_cb(cmd, &cu_cmd_ops, NULL, 0200);
-MODULE_PARM_DESC(cmd, "hold PFN | undo PFN | release | race PFN SECS");
+MODULE_PARM_DESC(cmd, "hold PFN | undo PFN | release | race PFN SECS [NPB]");
 
 static int __init cu_init(void)
 {

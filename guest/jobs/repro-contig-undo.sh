@@ -7,10 +7,14 @@
 # first pageblock then fails (already isolated) and, with the bug, undoes
 # the offline's isolation. The page is freed and the offline watched for
 # WAIT_S seconds: with its isolation gone it can never finish.
-# Part 2, cma_alloc()-style owner: "race" on the CMA pageblock RACE_PFN for
-# RACE_S seconds (see repro/contig_undo.c).
+# Parts 2 and 3, a cma_alloc()-style owner: "race" on the CMA pageblock
+# RACE_PFN (see repro/contig_undo.c), RACE_S/2 seconds alone, then RACE_S
+# beside the intruder; part 2's owner takes two pageblocks (on 6.x the
+# undo turns the first Movable; on 7.x the owner fails), part 3's one
+# (on a CONFIG_DEBUG_VM kernel the owner's second isolate_single_pageblock()
+# call then finds its isolation gone: a VM_BUG_ON).
 # MODARGS: wait_s=N race_s=N race_pfn=0x...
-WAIT_S=20 RACE_S=20 RACE_PFN=0x50400
+WAIT_S=20 RACE_S=16 RACE_PFN=0x50400
 for a in $MODARGS; do
 	case $a in
 	wait_s=*) WAIT_S=${a#wait_s=} ;;
@@ -77,8 +81,10 @@ else
 fi
 [ "$(cat "$M/memory$nb/online")" = 1 ] || echo 1 >"$M/memory$nb/online"
 
-echo "repro: part 2: race on CMA pageblock $RACE_PFN for ${RACE_S}s"
-echo "race $RACE_PFN $RACE_S" >"$C" || echo "repro: race refused (pageblock not CMA?)"
+echo "repro: part 2: race on CMA pageblock $RACE_PFN, owner over 2 pageblocks"
+echo "race $RACE_PFN $RACE_S 2" >"$C" || echo "repro: race refused (pageblock not CMA?)"
+echo "repro: part 3: race on CMA pageblock $RACE_PFN, owner over 1 pageblock"
+echo "race $RACE_PFN $RACE_S 1" >"$C" || echo "repro: race refused (pageblock not CMA?)"
 rmmod contig_undo
 echo "repro: done"
 echo "verdict: PASS"
