@@ -44,4 +44,8 @@ bench:
 lava:
 	scripts/lava.sh
 
-.PHONY: all modules clean deps run test test-long bench lava
+# make repro FINDING=name [KVER=..] [FIX=1 | PATCHES=..]: docs/findings/README.md
+repro:
+	scripts/repro.sh
+
+.PHONY: all modules clean deps run test test-long bench lava repro

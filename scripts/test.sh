@@ -758,6 +758,23 @@ tl "lava: a clean 7.3 prod job through lava-run: LAVA and the harness both PASS,
 tl "lava: the seed 000 control (7.3 prod) through lava-run: LAVA and the harness both FAIL, on seed 000's finding" \
 	lava_job FAIL KVER=7.3 PATCHES="$CS_TOP/kernel/patches/seed000-7.3.patch" \
 	MODARGS="stop_on_fail=1" DURATION="$CONTROL_DURATION"
+# repro_contig_undo KVER EXPECT [FIX]: `make repro FINDING=contig-undo-foreign-isolation`
+# on one kernel (debug) says EXPECT (REPRODUCED, or NOT REPRODUCED with
+# FIX=1, the kernel's contig-undo-fix patch): docs/findings/README.md.
+repro_contig_undo() {
+	local kv=$1 expect=$2 fix=${3:-0} out
+	out=$(KVER=$kv FLAVOUR=debug FIX=$fix FINDING=contig-undo-foreign-isolation \
+		"$CS_TOP/scripts/repro.sh" 2>&1) || true
+	printf '%s\n' "$out"
+	grep -Eq "^== contig-undo-foreign-isolation: kernel $kv debug [^ ]+: $expect\$" <<<"$out"
+}
+tl "repro: contig-undo-foreign-isolation REPRODUCED on 7.3 debug (kernel BUG or an offline whose isolation was undone)" \
+	repro_contig_undo 7.3 REPRODUCED
+tl "repro: ... NOT REPRODUCED on 7.3 debug with kernel/patches/contig-undo-fix-7.3.patch" \
+	repro_contig_undo 7.3 "NOT REPRODUCED" 1
+tl "repro: contig-undo-foreign-isolation REPRODUCED on 6.12 debug" repro_contig_undo 6.12 REPRODUCED
+tl "repro: ... NOT REPRODUCED on 6.12 debug with kernel/patches/contig-undo-fix-6.12.patch" \
+	repro_contig_undo 6.12 "NOT REPRODUCED" 1
 import_ktap
 
 echo "1..$n"
