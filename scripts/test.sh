@@ -445,17 +445,10 @@ gigantic_offline() {
 # forbids; NR_FREE_PAGES off the non-isolate lists) must be the first
 # violation, within 10 s (make bench: 0.3-1.4 s on prod).
 isolate_control() {
-	local fv t
 	guest "isolate_race control" "$1" FAIL '\[harness\] .*isolate_race: FAIL d2_freelist: ' \
 		MODULE=isolate_race PATCHES="$CS_TOP/kernel/patches/isolate-pcp-stale-6.12.patch" \
-		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" || return 1
-	fv=$(sed -n 's/^first_violation: //p' "$GUEST_OUT" | head -n 1)
-	t=$(sed -n 's/^first_violation_s: //p' "$GUEST_OUT" | head -n 1)
-	grep -Eq '^d2_freelist: .*( on [A-Za-z]+ list spans Isolate pageblock |NR_FREE_PAGES=)' <<<"$fv" ||
-		{ echo "the first violation is not the stale drain's: '$fv'"; return 1; }
-	awk -v t="$t" 'BEGIN { exit !(t != "" && t + 0 < 10) }' ||
-		{ echo "found at ${t:-?}s, not within 10s"; return 1; }
-	echo "isolate-pcp-stale: $fv at ${t}s"
+		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" &&
+		first_violation_is '^d2_freelist: .*( on [A-Za-z]+ list spans Isolate pageblock |NR_FREE_PAGES=)' 10
 }
 
 # Short forms of make bench's reliability figures, on the debug kernel with
@@ -511,6 +504,19 @@ dkms_run() {
 	"$CS_TOP/scripts/report-check.sh" "$out"
 }
 
+# first_violation_is ERE LIMIT: the run's first violation matches ERE (its
+# rule) and came within LIMIT seconds of the start.
+first_violation_is() {
+	local fv t
+	fv=$(sed -n 's/^first_violation: //p' "$GUEST_OUT" | head -n 1)
+	t=$(sed -n 's/^first_violation_s: //p' "$GUEST_OUT" | head -n 1)
+	grep -Eq "$1" <<<"$fv" ||
+		{ echo "the first violation is another rule's: '${fv:-none}'"; return 1; }
+	awk -v t="$t" -v lim="$2" 'BEGIN { exit !(t != "" && t + 0 < lim) }' ||
+		{ echo "found at ${t:-?}s, not within ${2}s"; return 1; }
+	echo "first violation at ${t}s: $fv"
+}
+
 # within_of_bug LIMIT: the run's first FAIL came at most LIMIT seconds
 # after the kernel said it planted its bug (bug_to_report, lib.sh).
 within_of_bug() {
@@ -553,18 +559,11 @@ leftover_control() {
 # NR_FREE_PAGES_BLOCKS's addition when a free block leaves isolation: D2's
 # 6.15+ rule, and no other, must be the first violation, within 10 s.
 free_blocks_control() {
-	local fv t
 	guest "free-blocks control" prod FAIL \
 		'\[harness\] .*cma_stress: FAIL d2_freelist: .*NR_FREE_PAGES_BLOCKS=' \
 		KVER=7.3 DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" \
-		PATCHES="$CS_TOP/kernel/patches/free-blocks-lost-7.3.patch" || return 1
-	fv=$(sed -n 's/^first_violation: //p' "$GUEST_OUT" | head -n 1)
-	t=$(sed -n 's/^first_violation_s: //p' "$GUEST_OUT" | head -n 1)
-	grep -q 'NR_FREE_PAGES_BLOCKS=' <<<"$fv" ||
-		{ echo "the first violation is another rule's: '$fv'"; return 1; }
-	awk -v t="$t" 'BEGIN { exit !(t != "" && t + 0 < 10) }' ||
-		{ echo "found at ${t:-?}s, not within 10s"; return 1; }
-	echo "NR_FREE_PAGES_BLOCKS rule at ${t}s"
+		PATCHES="$CS_TOP/kernel/patches/free-blocks-lost-7.3.patch" &&
+		first_violation_is 'NR_FREE_PAGES_BLOCKS=' 10
 }
 
 # ibt_refusal: Debian's stock 7.3 is built with IBT; TCG has no CET, so
