@@ -53,16 +53,7 @@ name=$(basename "$clog" .log)
 lo=$(awk -v t="$first" -v w="$win" 'BEGIN { printf "%.3f", (t > w) ? t - w : 0 }')
 hi=$(awk -v t="$first" -v w="$win" 'BEGIN { printf "%.3f", t + w }')
 
-zones=() areas=()
-IFS=, read -r -a names <<<"$header"
-for n in "${names[@]}"; do
-	case $n in
-	cma_free_kb | mem_free_kb) ;;
-	cma_*_used_kb) a=${n#cma_}; areas+=("${a%_used_kb}") ;;
-	cma_*) ;;
-	*_free_kb) zones+=("${n%_free_kb}") ;;	# <zone>[_node<N>]
-	esac
-done
+series_columns "$header"
 
 # The rule's counters: clauses on y1 (unit y1) and y2 (unit y2).
 # mib|num COLUMN STYLE TITLE [y2]: a clause, in MiB or as it is.

@@ -138,3 +138,21 @@ bug_to_report() {
 		/^\[ *[0-9.]+\] [a-z_]+: FAIL d[0-9]/ && bug != "" && fail == "" { fail = ts($0) }
 		END { if (bug != "" && fail != "") printf "%.3f\n", fail - bug }' "$1"
 }
+
+# series_columns HEADER: from a series CSV's header line, the zone columns
+# (<zone>[_node<N>]_free_kb) into the array zones and the CMA areas
+# (cma_<area>_used_kb) into the array areas (scripts/series-plot.sh and
+# scripts/fail-plot.sh draw both).
+series_columns() {
+	local n a names
+	zones=() areas=()
+	IFS=, read -r -a names <<<"$1"
+	for n in "${names[@]}"; do
+		case $n in
+		cma_free_kb | mem_free_kb) ;;
+		cma_*_used_kb) a=${n#cma_}; areas+=("${a%_used_kb}") ;;
+		cma_*) ;;
+		*_free_kb) zones+=("${n%_free_kb}") ;;
+		esac
+	done
+}

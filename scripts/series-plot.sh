@@ -102,16 +102,7 @@ verdict=$(tr -d '\r' <"$clog" | sed -n 's/^verdict: \(PASS\|FAIL\).*/\1/p' | tai
 sub="${module:-?} on Linux ${kver:-?}${verdict:+: $verdict}"
 
 # Zone columns (<zone>_free_kb) and CMA areas (cma_<area>_used_kb).
-zones=() areas=()
-IFS=, read -r -a names <<<"$header"
-for n in "${names[@]}"; do
-	case $n in
-	cma_free_kb | mem_free_kb) ;;
-	cma_*_used_kb) a=${n#cma_}; areas+=("${a%_used_kb}") ;;
-	cma_*) ;;
-	*_free_kb) zones+=("${n%_free_kb}") ;;	# <zone>[_node<N>]
-	esac
-done
+series_columns "$header"
 
 # Panels, top to bottom, their heights in units (hotplug: a short one).
 panels=(cma)

@@ -179,7 +179,7 @@ declare -A BREAK=(
 	[t_violation]="series-plot.sh|s/^first=.*first_violation_s.*/first=/; s/^\\[ -n \"\$first\" \\] || first=.*//"
 	[t_gap]="series-plot.sh|s/> 3 \\* m) print \"\"/> 3 * m) { }/"
 	[t_pause]="series-plot.sh|s/^c_off=\\(.*\\) c_pause=.*/c_off=\\1 c_pause=/"
-	[t_areas]="series-plot.sh|s/^	cma_\\*_used_kb) .*/	cma_*_used_kb) ;;/"
+	[t_areas]="lib.sh|s/^		cma_\\*_used_kb) .*/		cma_*_used_kb) ;;/"
 	[t_events]="series-plot.sh|s/^panels+=(mem iso events)/panels+=(mem iso)/"
 	[t_fail]="fail-plot.sh|s/^d1_counters)/d1_nothing)/"
 	[t_bench]="bench-plot.sh|s/missed \" miss\\[k\\]/lost \" miss[k]/"
