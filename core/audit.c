@@ -41,30 +41,85 @@ long cs_zone_stat(struct cs_harness *h, enum cs_detector_id d,
 }
 
 /*
- * inject=d1..d3: the fault is in what the detector reads. D1 sees one
- * zone's NR_FREE_CMA_PAGES raised past CmaTotal + MemTotal (seed 000's
- * symptom), D2 sees NR_FREE_PAGES one page high (what only the exact
- * audit can see), D3 sees the first area begin a pageblock early.
+ * D1-D3's injections (core/rules.c says what each one changes): the fault
+ * is in what the detector reads. A counter's bias applies to one zone, the
+ * first area's (or the first populated one), and to one detector.
  */
 bool cs_inject_view(struct cs_harness *h, void *arg)
 {
+	/* More than any slack the checks allow, on any machine. */
+	long big = (4L << MAX_PAGE_ORDER) * num_possible_cpus() * MAX_NR_ZONES;
+	int r = h->run.inject_rule;
 	struct cs_view *v = &h->view;
-	int d = h->run.inject;
+	long managed;
 
 	v->zone = h->nr_areas ? h->areas[0].zone : NULL;
 	if (!v->zone)
 		v->zone = cs_next_zone(NULL);
-	v->bias_for = d;
-	if (d == CS_D1_COUNTERS)
-		v->bias[NR_FREE_CMA_PAGES] = h->totalcma + totalram_pages();
-	else if (d == CS_D2_FREELIST)
-		v->bias[NR_FREE_PAGES] = 1;
-	else if (d == CS_D3_PAGEBLOCK && h->nr_areas)
-		v->area0_lead = pageblock_nr_pages;
-	else
+	if (!v->zone)
 		return false;
-	pr_info("%s: inject: %s\n", h->name, cs_detectors[d].inject_how);
+	managed = zone_managed_pages(v->zone);
+	v->bias_for = cs_rules[r].det;
+	switch (r) {
+	case CS_R_D1_NEGATIVE:
+		v->bias[NR_FREE_PAGES] = -(2 * managed + big);
+		break;
+	case CS_R_D1_CMA_OVER_FREE:
+		v->bias[NR_FREE_CMA_PAGES] = h->totalcma + totalram_pages();
+		break;
+	case CS_R_D1_FREE_OVER_MANAGED:
+		v->bias[NR_FREE_PAGES] = managed + big;
+		break;
+	case CS_R_D1_MEMFREE:
+		v->memtotal_cut = totalram_pages() + big;
+		break;
+	case CS_R_D1_CMAFREE:
+		v->cmatotal_cut = h->totalcma + big;
+		break;
+	case CS_R_D2_NOT_BUDDY:
+		v->order_plus = 1;
+		break;
+	case CS_R_D2_MISPLACED:
+		v->pfn_plus = v->zone->spanned_pages;
+		break;
+	case CS_R_D2_ENDLESS:
+		v->spans_none = true;
+		break;
+	case CS_R_D2_NR_FREE:
+		v->nr_free_plus = 1;
+		break;
+	case CS_R_D2_FREE_PAGES:
+		v->bias[NR_FREE_PAGES] = 1;
+		break;
+	case CS_R_D2_FREE_CMA:
+		v->bias[NR_FREE_CMA_PAGES] = 1;
+		break;
+#if CS_HAVE_FREE_BLOCKS
+	case CS_R_D2_FREE_BLOCKS:
+		v->bias[NR_FREE_PAGES_BLOCKS] = 1;
+		break;
+#endif
+	case CS_R_D3_AREA_NOT_CMA:
+		if (!h->nr_areas)
+			return false;
+		v->area0_lead = pageblock_nr_pages;
+		break;
+	case CS_R_D3_CMA_OUTSIDE:
+		if (!h->nr_areas)
+			return false;
+		v->area0_trim = pageblock_nr_pages;
+		break;
+	default:
+		return false;	/* the rule's injection is at its check's site */
+	}
+	pr_info("%s: inject: %s: %s\n", h->name, cs_rules[r].name, cs_rules[r].inject_how);
 	return true;
+}
+
+/* Pages in kB, for a count that may be negative (a shift would not do). */
+static long cs_kb(long pages)
+{
+	return pages * (long)(PAGE_SIZE / 1024);
 }
 
 /*
@@ -77,7 +132,8 @@ void cs_audit_counters(struct cs_harness *h, bool quiet)
 	struct cs_ctx *ctx = &h->ctx;
 	long slack_zone = 2L * (1L << MAX_PAGE_ORDER) * num_online_cpus();
 	long free_sum = 0, cma_sum = 0, slack = 0;
-	long totalram = totalram_pages();
+	long totalram = totalram_pages() - h->view.memtotal_cut;
+	long totalcma = h->totalcma - h->view.cmatotal_cut;
 	struct zone *zone;
 
 	for (zone = cs_next_zone(NULL); zone; zone = cs_next_zone(zone)) {
@@ -89,26 +145,26 @@ void cs_audit_counters(struct cs_harness *h, bool quiet)
 		cma_sum += cma;
 		slack += slack_zone;
 		if (fr < -slack_zone || cma < -slack_zone)
-			cs_violation(ctx, CS_D1_COUNTERS,
+			cs_violation(ctx, CS_R_D1_NEGATIVE,
 				     "zone %s: counter negative: NR_FREE_PAGES=%ld NR_FREE_CMA_PAGES=%ld",
 				     zone->name, fr, cma);
 		if (cma > fr + slack_zone)
-			cs_violation(ctx, CS_D1_COUNTERS,
+			cs_violation(ctx, CS_R_D1_CMA_OVER_FREE,
 				     "zone %s: NR_FREE_CMA_PAGES=%ld > NR_FREE_PAGES=%ld",
 				     zone->name, cma, fr);
 		if (fr > managed + slack_zone)
-			cs_violation(ctx, CS_D1_COUNTERS,
+			cs_violation(ctx, CS_R_D1_FREE_OVER_MANAGED,
 				     "zone %s: NR_FREE_PAGES=%ld > managed=%ld pages",
 				     zone->name, fr, managed);
 	}
 	if (free_sum > totalram + slack)
-		cs_violation(ctx, CS_D1_COUNTERS,
+		cs_violation(ctx, CS_R_D1_MEMFREE,
 			     "MemFree %ld kB > MemTotal %ld kB",
-			     free_sum << (PAGE_SHIFT - 10), totalram << (PAGE_SHIFT - 10));
-	if (IS_ENABLED(CONFIG_CMA) && cma_sum > (long)h->totalcma + slack)
-		cs_violation(ctx, CS_D1_COUNTERS,
-			     "CmaFree %ld kB > CmaTotal %lu kB",
-			     cma_sum << (PAGE_SHIFT - 10), h->totalcma << (PAGE_SHIFT - 10));
+			     cs_kb(free_sum), cs_kb(totalram));
+	if (IS_ENABLED(CONFIG_CMA) && cma_sum > totalcma + slack)
+		cs_violation(ctx, CS_R_D1_CMAFREE,
+			     "CmaFree %ld kB > CmaTotal %ld kB",
+			     cs_kb(cma_sum), cs_kb(totalcma));
 	cs_checked(ctx, CS_D1_COUNTERS);
 }
 
@@ -120,23 +176,25 @@ void cs_audit_counters(struct cs_harness *h, bool quiet)
  * it lasts @wait_ms, each page getting the whole wait; waiting also keeps
  * free_contig_range() from warning "pages are still in use" on a correct
  * kernel. Returns the index of the first page that breaks the rule, or -1;
- * @seen gets what the check saw of it, for the finding to quote.
+ * @seen gets what the check saw of it, for the finding to quote. @plus:
+ * the first page's refcount is read that much higher (D4.foreign_ref's
+ * injection).
  */
 long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms,
-			 struct cs_ref *seen)
+			 int plus, struct cs_ref *seen)
 {
 	unsigned long i;
 
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr; i++, plus = 0) {
 		struct page *page = pfn_to_page(pfn + i);
 		unsigned int waited = 0;
-		int count = page_count(page);
+		int count = page_count(page) + plus;
 		bool buddy = PageBuddy(page);
 
 		while (count > 1 && !buddy && waited < wait_ms) {
 			usleep_range(1000, 1500);
 			waited++;
-			count = page_count(page);
+			count = page_count(page) + plus;
 			buddy = PageBuddy(page);
 		}
 		if (count != 1 || buddy) {
@@ -157,11 +215,12 @@ bool cs_d4_refs(struct cs_harness *h, unsigned long pfn, unsigned long nr,
 		const char *when)
 {
 	struct cs_ref seen;
-	long i = cs_find_foreign_ref(pfn, nr, CS_FOREIGN_REF_WAIT_MS, &seen);
+	long i = cs_find_foreign_ref(pfn, nr, CS_FOREIGN_REF_WAIT_MS,
+				     cs_inj(h, CS_R_D4_FOREIGN_REF), &seen);
 
 	if (i < 0)
 		return true;
-	cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+	cs_violation(&h->ctx, CS_R_D4_FOREIGN_REF,
 		     "%s: pfn %#lx of [%#lx+%lu] had refcount %d buddy %d (an extra reference lasted %u ms)",
 		     when, pfn + i, pfn, nr, seen.refcount, seen.buddy, seen.waited_ms);
 	return false;
@@ -180,10 +239,11 @@ bool cs_d4_frozen(struct cs_harness *h, unsigned long pfn, unsigned long nr,
 
 	for (i = 0; i < nr; i++) {
 		struct page *page = pfn_to_page(pfn + i);
-		int count = page_count(page);
+		/* D4.frozen_ref's injection: the first page read one high. */
+		int count = page_count(page) + (!i && cs_inj(h, CS_R_D4_FROZEN_REF));
 
 		if (count || PageBuddy(page)) {
-			cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+			cs_violation(&h->ctx, CS_R_D4_FROZEN_REF,
 				     "%s: pfn %#lx of frozen [%#lx+%lu] had refcount %d buddy %d",
 				     when, pfn + i, pfn, nr, count, PageBuddy(page));
 			return false;
@@ -195,10 +255,13 @@ bool cs_d4_frozen(struct cs_harness *h, unsigned long pfn, unsigned long nr,
 
 /* ---- D3: pageblocks ------------------------------------------------------- */
 
-/* A D3 finding is about the view: inject=d3 moves area 0's start down. */
+/* A D3 finding is about the view: D3's injections move area 0's start. */
 static const struct cs_area *cs_area_seen(struct cs_harness *h, unsigned long pfn)
 {
 	const struct cs_area *a = cs_area_of(h, pfn);
+
+	if (a == &h->areas[0] && pfn < a->range[0].start + h->view.area0_trim)
+		return NULL;
 
 	if (!a && h->nr_areas && h->view.area0_lead &&
 	    pfn >= h->areas[0].range[0].start - h->view.area0_lead &&
@@ -239,11 +302,11 @@ static void cs_audit_pageblock(struct cs_harness *h, struct zone *zone,
 	if (iso && !CS_PB_ISOLATE_BIT)
 		return;
 	if (a && !is_migrate_cma(mt))
-		cs_violation(&h->ctx, CS_D3_PAGEBLOCK,
+		cs_violation(&h->ctx, CS_R_D3_AREA_NOT_CMA,
 			     "pageblock %#lx in CMA area %s is %s%s",
 			     pfn, a->name, cs_mt_name(mt), iso ? " (isolated)" : "");
 	else if (!a && is_migrate_cma(mt))
-		cs_violation(&h->ctx, CS_D3_PAGEBLOCK,
+		cs_violation(&h->ctx, CS_R_D3_CMA_OUTSIDE,
 			     "pageblock %#lx in zone %s is CMA%s outside every CMA area",
 			     pfn, zone->name, iso ? " (isolated)" : "");
 }
@@ -286,7 +349,7 @@ void cs_audit_pageblocks(struct cs_harness *h, bool quiet)
 	if (isolated) {
 		msleep(200);
 		if (is_migrate_isolate(cs_pageblock_mt(isolated)))
-			cs_violation(ctx, CS_D3_PAGEBLOCK,
+			cs_violation(ctx, CS_R_D3_QUIET_ISOLATED,
 				     "pageblock %#lx (%s) still isolated with nothing of ours in flight",
 				     isolated, page_zone(pfn_to_page(isolated))->name);
 	}
@@ -346,24 +409,25 @@ void cs_pageblocks_before_show(struct cs_harness *h, struct seq_file *m)
 void cs_audit_quiesced(struct cs_harness *h, bool quiet)
 {
 	long ram = totalram_pages();
+	/* D6.memtotal's injection: MemTotal at start read one page high. */
+	unsigned long start = h->totalram_start + cs_inj(h, CS_R_D6_MEMTOTAL);
 
-	if (ram != h->totalram_start)
-		cs_violation(&h->ctx, CS_D6_QUIESCE,
-			     "%s, MemTotal %ld kB != %lu kB at start",
+	if (ram != start)
+		cs_violation(&h->ctx, CS_R_D6_MEMTOTAL,
+			     "%s, MemTotal %ld kB != %ld kB at start",
 			     h->stopping ? "after stop" : "at a checkpoint",
-			     ram << (PAGE_SHIFT - 10),
-			     h->totalram_start << (PAGE_SHIFT - 10));
+			     cs_kb(ram), cs_kb(start));
 	cs_checked(&h->ctx, CS_D6_QUIESCE);
 }
 
 /* ---- injections at a generator's site ------------------------------------------- */
 
-/* inject=d4: as if somebody else wrote a page we hold (one time in four). */
+/* D4.overwritten: as if somebody else wrote a page we hold (one time in four). */
 bool cs_inject_d4(struct cs_harness *h, void *arg)
 {
 	u64 *p;
 
-	if (cs_rand(4))
+	if (!cs_inj(h, CS_R_D4_OVERWRITTEN) || cs_rand(4))
 		return false;
 	p = kmap_local_page(arg);
 	*p ^= 1;
@@ -371,14 +435,14 @@ bool cs_inject_d4(struct cs_harness *h, void *arg)
 	return true;
 }
 
-/* inject=d5: allocate outside the pin scope, as a buggy scope would. */
+/* D5.movable_zone: allocate outside the pin scope, as a buggy scope would. */
 bool cs_inject_d5(struct cs_harness *h, void *arg)
 {
-	return true;
+	return cs_inj(h, CS_R_D5_MOVABLE);
 }
 
 /*
- * inject=d6: the run's first release keeps range @arg from the kernel, as
+ * D6.bitmap_released: the run's first release keeps range @arg from the kernel, as
  * a lost bitmap clear would, while the generator's books call it
  * released; it is given back at the next start or at unload. Taken at the
  * first release rather than at stop, so every run that releases anything
@@ -386,5 +450,5 @@ bool cs_inject_d5(struct cs_harness *h, void *arg)
  */
 bool cs_inject_d6(struct cs_harness *h, void *arg)
 {
-	return !cmpxchg(&h->leaked, NULL, arg);
+	return cs_inj(h, CS_R_D6_BITMAP_RELEASED) && !cmpxchg(&h->leaked, NULL, arg);
 }

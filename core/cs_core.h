@@ -36,6 +36,8 @@
 #include <linux/workqueue.h>
 #include <linux/stddef.h>
 
+#include "rules.h"
+
 struct cs_harness;
 struct cs_worker;
 
@@ -74,15 +76,18 @@ struct cs_detector {
 	 */
 	void (*check)(struct cs_harness *h, bool quiet);
 	/*
-	 * inject=dN: called at the detector's one injection site with what
-	 * the site has; returns true when the fault took effect. It changes
-	 * what the audit reads or what the harness itself does, never the
-	 * kernel's own state. The site is in the generators whose rows name
-	 * the detector in .injects; where no row does, the frame calls it
-	 * at start.
+	 * Called at the detector's injection site with what the site has,
+	 * when the run injects one of its rules (inject=dN: .inject_rule;
+	 * inject=<rule>); does what that rule's injection says, if anything
+	 * (some rules' injections are where their check reads, cs_inj()),
+	 * and returns true when the fault took effect. It changes what the
+	 * audit reads or what the harness itself does, never the kernel's
+	 * own state. The site is in the generators whose rows name the
+	 * detector in .injects; where no row does, the frame calls it at
+	 * start.
 	 */
 	bool (*inject)(struct cs_harness *h, void *arg);
-	const char *inject_how;
+	enum cs_rule_id inject_rule;	/* what inject=dN injects */
 };
 
 extern const struct cs_detector cs_detectors[CS_NR_DETECTORS];
@@ -244,6 +249,7 @@ struct cs_ctx {
 	u64 start_ns;
 	atomic_long_t checks[CS_NR_DETECTORS];
 	atomic_long_t violations[CS_NR_DETECTORS];
+	atomic_long_t rule_violations[CS_NR_RULES];
 	const char *disabled[CS_NR_DETECTORS];	/* why, or NULL */
 	atomic_long_t ops[CS_OP_NR];
 
@@ -251,6 +257,7 @@ struct cs_ctx {
 	unsigned int ring_head;
 	struct cs_event ring[CS_RING];
 	bool have_first;
+	int first_rule;
 	u64 first_ns;
 	char first[CS_FIRST_LEN];
 	unsigned int first_nr;		/* events kept with it */
@@ -263,7 +270,7 @@ void cs_ctx_reset(struct cs_ctx *ctx);
 void cs_event(struct cs_ctx *ctx, enum cs_op op, unsigned long pfn,
 	      unsigned long nr, int ret);
 __printf(3, 4)
-void cs_violation(struct cs_ctx *ctx, enum cs_detector_id d, const char *fmt, ...);
+void cs_violation(struct cs_ctx *ctx, enum cs_rule_id r, const char *fmt, ...);
 static inline void cs_checked(struct cs_ctx *ctx, enum cs_detector_id d)
 {
 	atomic_long_inc(&ctx->checks[d]);
@@ -396,15 +403,27 @@ struct cs_run {
 	const struct cs_scenario *scenario;
 	int threads[CS_MAX_GENERATORS];	/* threads per generator (x CPUs if per_cpu) */
 	int max_pageblocks, hold_ms;
-	int inject;			/* a detector, or -1 */
+	int inject;			/* the injected rule's detector, or -1 */
+	int inject_rule;		/* inject=<rule>, or dN's rule; -1 */
+	bool inject_whole;		/* inject=dN: every rule its hook has */
 };
 
-/* What the audits read on top of the kernel's state: inject=d1..d3. */
+/*
+ * What the audits read on top of the kernel's state: the injections of
+ * D1-D3's rules (cs_inject_view()), set at start, never the kernel's.
+ */
 struct cs_view {
 	struct zone *zone;		/* the zone a counter bias applies to */
 	long bias[NR_VM_ZONE_STAT_ITEMS];
 	int bias_for;			/* the detector that sees the bias */
+	long memtotal_cut;		/* D1 sees MemTotal this much lower */
+	long cmatotal_cut;		/* D1 sees CmaTotal this much lower */
+	unsigned int order_plus;	/* D2 sees each listed page's order higher */
+	unsigned long pfn_plus;		/* D2 sees each listed page's pfn higher */
+	bool spans_none;		/* D2 sees its zone span no pages */
+	unsigned int nr_free_plus;	/* D2 counts order 0's entries higher */
 	unsigned long area0_lead;	/* D3 sees area 0 start this much lower */
+	unsigned long area0_trim;	/* D3 sees area 0 start this much higher */
 };
 
 /* Pageblocks found isolated at a run's start that are listed (and let be). */
@@ -509,7 +528,16 @@ static inline bool cs_injecting(struct cs_harness *h, enum cs_detector_id d)
 	return h->run.inject == d;
 }
 
-/* Run detector @d's injection hook at its site, if inject=d<d> is on. */
+/* Is this run's injection rule @r's? Its site then changes what it reads. */
+static inline bool cs_inj(struct cs_harness *h, enum cs_rule_id r)
+{
+	return h->run.inject_rule == r;
+}
+
+/*
+ * Run detector @d's injection hook at its site, if this run injects one
+ * of @d's rules: the hook does what the rule's injection says.
+ */
 static inline bool cs_inject(struct cs_harness *h, enum cs_detector_id d, void *arg)
 {
 	return cs_injecting(h, d) && cs_detectors[d].inject(h, arg);
@@ -576,7 +604,7 @@ struct cs_ref {
 };
 
 long cs_find_foreign_ref(unsigned long pfn, unsigned long nr, unsigned int wait_ms,
-			 struct cs_ref *seen);
+			 int plus, struct cs_ref *seen);
 bool cs_d4_frozen(struct cs_harness *h, unsigned long pfn, unsigned long nr,
 		  const char *when);
 bool cs_d4_refs(struct cs_harness *h, unsigned long pfn, unsigned long nr,

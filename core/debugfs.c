@@ -272,6 +272,13 @@ static int cs_areas_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(cs_areas);
 
+static int cs_rules_file_show(struct seq_file *m, void *v)
+{
+	cs_rules_show(m->private, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cs_rules_file);
+
 int cs_debugfs_init(struct cs_harness *h)
 {
 	h->dir = debugfs_create_dir(h->name, NULL);
@@ -286,5 +293,6 @@ int cs_debugfs_init(struct cs_harness *h)
 	debugfs_create_file("series", 0400, h->dir, h, &cs_series_file_fops);
 	debugfs_create_file("areas", 0400, h->dir, h, &cs_areas_fops);
 	debugfs_create_file("coverage", 0400, h->dir, h, &cs_coverage_file_fops);
+	debugfs_create_file("rules", 0400, h->dir, h, &cs_rules_file_fops);
 	return 0;
 }

@@ -54,18 +54,21 @@ struct cs_walk {
 	unsigned long list_pages[MIGRATE_TYPES];	/* pages, one-section walk */
 	unsigned long block_pages;	/* pages in whole-pageblock blocks, not ISOLATE */
 	unsigned long bad;		/* violations found in this walk */
+	enum cs_rule_id rule;		/* the first one's rule */
 	char why[160];			/* the first, printed after unlock */
 	unsigned long count_bad;	/* counter mismatches, this look */
+	enum cs_rule_id count_rule;	/* the first one's rule */
 	char count_why[128];		/* the first, kept for the second look */
 };
 
 /* Keep the first finding of a walk; printing waits for the unlock. */
-__printf(2, 3)
-static void cs_walk_bad(struct cs_walk *w, const char *fmt, ...)
+__printf(3, 4)
+static void cs_walk_bad(struct cs_walk *w, enum cs_rule_id r, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!w->bad++) {
+		w->rule = r;
 		va_start(ap, fmt);
 		vscnprintf(w->why, sizeof(w->why), fmt, ap);
 		va_end(ap);
@@ -105,18 +108,20 @@ static bool cs_type_mismatch_is_bug(struct zone *zone, int mt, int bmt)
 static void cs_check_free_page(struct cs_walk *w, struct zone *zone,
 			       struct page *page, unsigned int order, int mt)
 {
-	unsigned long pfn = page_to_pfn(page), p, end;
+	/* D2.misplaced's and D2.not_buddy's injections: what the walk reads. */
+	unsigned long pfn = page_to_pfn(page) + w->h->view.pfn_plus, p, end;
+	unsigned long seen = page_private(page) + w->h->view.order_plus;
 
-	if (!PageBuddy(page) || page_private(page) != order) {
-		cs_walk_bad(w,
+	if (!PageBuddy(page) || seen != order) {
+		cs_walk_bad(w, CS_R_D2_NOT_BUDDY,
 			    "zone %s: pfn %#lx on order-%u %s list is not a free buddy of that order (buddy=%d order=%lu)",
 			    zone->name, pfn, order, cs_mt_name(mt),
-			    PageBuddy(page), page_private(page));
+			    PageBuddy(page), seen);
 		return;
 	}
 	if (!IS_ALIGNED(pfn, 1UL << order) || !zone_spans_pfn(zone, pfn) ||
 	    !zone_spans_pfn(zone, pfn + (1UL << order) - 1)) {
-		cs_walk_bad(w,
+		cs_walk_bad(w, CS_R_D2_MISPLACED,
 			    "zone %s: order-%u free page at pfn %#lx misaligned or outside the zone",
 			    zone->name, order, pfn);
 		return;
@@ -129,7 +134,7 @@ static void cs_check_free_page(struct cs_walk *w, struct zone *zone,
 
 		if (bmt == mt || !cs_type_mismatch_is_bug(zone, mt, bmt))
 			continue;
-		cs_walk_bad(w,
+		cs_walk_bad(w, CS_R_D2_WRONG_TYPE,
 			    "zone %s: order-%u free page pfn %#lx on %s list spans %s pageblock %#lx",
 			    zone->name, order, pfn, cs_mt_name(mt),
 			    cs_mt_name(bmt), p);
@@ -209,8 +214,10 @@ static struct page *cs_walk_list(struct cs_walk *w, unsigned int order, int mt,
 		/* Callers start a list with budget left: @last is a page. */
 		if (w->locked_entries >= w->budget && last)
 			return last;
-		if (++(*entries) > w->zone->spanned_pages + 1) {
-			cs_walk_bad(w, "zone %s: order-%u %s free list does not end (corrupt)",
+		/* D2.endless_list's injection: the zone read as spanning none. */
+		if (++(*entries) > (w->h->view.spans_none ? 0 : w->zone->spanned_pages) + 1) {
+			cs_walk_bad(w, CS_R_D2_ENDLESS,
+				    "zone %s: order-%u %s free list does not end (corrupt)",
 				    w->zone->name, order, cs_mt_name(mt));
 			return NULL;
 		}
@@ -261,7 +268,9 @@ static void cs_check_counters(struct cs_walk *w, long want_free, long want_cma,
 	}
 	if (w->count_bad++)
 		return;
-	if (check_free && nr_free != want_free)
+	w->count_rule = check_free && nr_free != want_free ? CS_R_D2_FREE_PAGES :
+			CS_R_D2_FREE_CMA;
+	if (w->count_rule == CS_R_D2_FREE_PAGES)
 		scnprintf(w->count_why, sizeof(w->count_why),
 			  "zone %s: NR_FREE_PAGES=%ld but non-isolate free lists hold %ld pages",
 			  w->zone->name, nr_free, want_free);
@@ -289,6 +298,7 @@ static void cs_check_blocks(struct cs_walk *w)
 	}
 	if (w->count_bad++)
 		return;
+	w->count_rule = CS_R_D2_FREE_BLOCKS;
 	scnprintf(w->count_why, sizeof(w->count_why),
 		  "zone %s: NR_FREE_PAGES_BLOCKS=%ld but non-isolate lists of order >= %u hold %lu pages",
 		  w->zone->name, nr, pageblock_order, w->block_pages);
@@ -344,11 +354,16 @@ static void cs_check_snapshot(struct cs_walk *w)
 	unsigned int order;
 	int mt;
 
-	for (order = 0; order < CS_NR_ORDERS; order++)
-		if (w->per_order[order] != w->zone->free_area[order].nr_free)
-			cs_walk_bad(w, "zone %s: order-%u nr_free=%lu but its lists hold %lu pages",
+	for (order = 0; order < CS_NR_ORDERS; order++) {
+		/* D2.nr_free's injection: order 0's entries counted higher. */
+		unsigned long seen = w->per_order[order] + (order ? 0 : w->h->view.nr_free_plus);
+
+		if (seen != w->zone->free_area[order].nr_free)
+			cs_walk_bad(w, CS_R_D2_NR_FREE,
+				    "zone %s: order-%u nr_free=%lu but its lists hold %lu pages",
 				    w->zone->name, order,
-				    w->zone->free_area[order].nr_free, w->per_order[order]);
+				    w->zone->free_area[order].nr_free, seen);
+	}
 	for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 		if (!is_migrate_isolate(mt))
 			count_free += w->list_pages[mt];
@@ -430,13 +445,13 @@ static unsigned long cs_audit_zone(struct cs_harness *h, struct zone *zone)
 		w->count_bad = 0;
 		cs_walk_zone(w);
 		if (w->count_bad)
-			cs_walk_bad(w, "%s; then %s", first, w->count_why);
+			cs_walk_bad(w, w->count_rule, "%s; then %s", first, w->count_why);
 		else
 			atomic_long_inc(&h->d2_transient);
 	}
 	walked = w->walked;
 	if (w->bad)
-		cs_violation(&h->ctx, CS_D2_FREELIST, "%s (%lu finding(s) in this walk)",
+		cs_violation(&h->ctx, w->rule, "%s (%lu finding(s) in this walk)",
 			     w->why, w->bad);
 	kfree(w);
 	return walked;

@@ -37,12 +37,15 @@ void cs_ctx_reset(struct cs_ctx *ctx)
 		atomic_long_set(&ctx->checks[i], 0);
 		atomic_long_set(&ctx->violations[i], 0);
 	}
+	for (i = 0; i < CS_NR_RULES; i++)
+		atomic_long_set(&ctx->rule_violations[i], 0);
 	for (i = 0; i < CS_OP_NR; i++)
 		atomic_long_set(&ctx->ops[i], 0);
 	spin_lock_irqsave(&ctx->lock, flags);
 	ctx->ring_head = 0;
 	memset(ctx->ring, 0, sizeof(ctx->ring));
 	ctx->have_first = false;
+	ctx->first_rule = -1;
 	ctx->first[0] = '\0';
 	ctx->first_nr = 0;
 	ctx->console_lines = 0;
@@ -78,14 +81,16 @@ void cs_event(struct cs_ctx *ctx, enum cs_op op, unsigned long pfn,
 }
 
 /*
- * Findings of the detector an inject=dN run targets print "FAIL(injected)",
- * which the console parser does not count, so a selftest proving D<N>
+ * Findings of the detector an injection targets print "FAIL(injected)",
+ * which the console parser does not count, so a selftest proving a rule
  * fires does not fail its own run; every other detector's findings in that
- * run are real and print "FAIL".
+ * run are real and print "FAIL". Each line names the detector, then the
+ * rule: "<module>: FAIL d3_pageblock: D3.quiet_isolated: ...".
  */
-void cs_violation(struct cs_ctx *ctx, enum cs_detector_id d, const char *fmt, ...)
+void cs_violation(struct cs_ctx *ctx, enum cs_rule_id r, const char *fmt, ...)
 {
-	char msg[CS_FIRST_LEN - 32];
+	int d = cs_rules[r].det;
+	char msg[CS_FIRST_LEN - 64];
 	unsigned long flags;
 	bool print, first = false;
 	va_list ap;
@@ -95,17 +100,19 @@ void cs_violation(struct cs_ctx *ctx, enum cs_detector_id d, const char *fmt, ..
 	vscnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	atomic_long_inc(&ctx->violations[d]);
+	atomic_long_inc(&ctx->rule_violations[r]);
 
 	spin_lock_irqsave(&ctx->lock, flags);
 	if (!ctx->have_first) {
 		unsigned int i, n = min_t(unsigned int, ctx->ring_head, CS_RING);
 
 		ctx->have_first = true;
+		ctx->first_rule = r;
 		ctx->first_ns = now - ctx->start_ns;
 		first = true;
 		t = ctx->first_ns;
-		scnprintf(ctx->first, sizeof(ctx->first), "%s: %s",
-			  cs_detectors[d].name, msg);
+		scnprintf(ctx->first, sizeof(ctx->first), "%s: %s: %s",
+			  cs_detectors[d].name, cs_rules[r].name, msg);
 		/* Oldest first. */
 		for (i = 0; i < n; i++)
 			ctx->first_ring[i] =
@@ -118,18 +125,18 @@ void cs_violation(struct cs_ctx *ctx, enum cs_detector_id d, const char *fmt, ..
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
 	if (print)
-		pr_err("%s: %s %s: %s\n", ctx->name,
+		pr_err("%s: %s %s: %s: %s\n", ctx->name,
 		       d == ctx->injected ? "FAIL(injected)" : "FAIL",
-		       cs_detectors[d].name, msg);
+		       cs_detectors[d].name, cs_rules[r].name, msg);
 	/*
 	 * The report's first_violation_s, on the console too: a kernel the
 	 * bug goes on to crash never lets anyone read the report.
 	 */
 	if (first)
-		pr_err("%s: first violation at %llu.%03llu s into the run: %s: %s\n",
+		pr_err("%s: first violation at %llu.%03llu s into the run: %s: %s: %s\n",
 		       ctx->name, t / NSEC_PER_SEC,
 		       (t % NSEC_PER_SEC) / NSEC_PER_MSEC, cs_detectors[d].name,
-		       msg);
+		       cs_rules[r].name, msg);
 }
 
 long cs_total_violations(struct cs_ctx *ctx)
@@ -149,6 +156,24 @@ void cs_report_geometry(struct seq_file *m)
 	seq_printf(m, "max_page_order: %u\n", (unsigned int)MAX_PAGE_ORDER);
 	seq_printf(m, "cross_pageblock_merge_possible: %s\n",
 		   pageblock_order < MAX_PAGE_ORDER ? "yes" : "no");
+}
+
+/* "rules_fired: D2.wrong_type=3 D1.cmafree_over_cmatotal=1", or none. */
+static void cs_report_rules(struct cs_ctx *ctx, struct seq_file *m)
+{
+	bool any = false;
+	int r;
+
+	seq_puts(m, "rules_fired:");
+	for (r = 0; r < CS_NR_RULES; r++) {
+		long n = atomic_long_read(&ctx->rule_violations[r]);
+
+		if (!n)
+			continue;
+		seq_printf(m, " %s=%ld", cs_rules[r].name, n);
+		any = true;
+	}
+	seq_puts(m, any ? "\n" : " none\n");
 }
 
 static void cs_report_detectors(struct cs_ctx *ctx, struct seq_file *m)
@@ -185,6 +210,7 @@ static void cs_report_first(struct cs_ctx *ctx, struct seq_file *m)
 	struct cs_event *copy;
 	unsigned int n;
 	char first[CS_FIRST_LEN];
+	int r;
 	u64 t;
 
 	copy = kmalloc_array(CS_RING, sizeof(*copy), GFP_KERNEL);
@@ -195,9 +221,11 @@ static void cs_report_first(struct cs_ctx *ctx, struct seq_file *m)
 	memcpy(copy, ctx->first_ring, n * sizeof(*copy));
 	strscpy(first, ctx->have_first ? ctx->first : "none", sizeof(first));
 	t = ctx->first_ns;
+	r = ctx->have_first ? ctx->first_rule : -1;
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
 	seq_printf(m, "first_violation: %s\n", first);
+	seq_printf(m, "first_rule: %s\n", r >= 0 ? cs_rules[r].name : "none");
 	if (n || strcmp(first, "none"))
 		seq_printf(m, "first_violation_s: %llu.%03llu\n", t / NSEC_PER_SEC,
 			   (t % NSEC_PER_SEC) / NSEC_PER_MSEC);
@@ -212,6 +240,7 @@ void cs_report_tail(struct cs_ctx *ctx, struct seq_file *m)
 	long nv = cs_total_violations(ctx);
 
 	cs_report_detectors(ctx, m);
+	cs_report_rules(ctx, m);
 	cs_report_first(ctx, m);
 	seq_printf(m, "violations_total: %ld\n", nv);
 	seq_printf(m, "verdict: %s\n", nv ? "FAIL" : "PASS");

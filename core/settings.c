@@ -110,26 +110,38 @@ static const struct cs_scenario *cs_scenario_find(struct cs_harness *h)
 	return NULL;
 }
 
-/* "none" -> -1, "d1".."d7" -> a detector; -EINVAL otherwise. */
-static int cs_inject_parse(struct cs_harness *h)
+/*
+ * "none" -> -1; "d1".."d7" -> that detector's .inject_rule (@whole set:
+ * every rule its hook has); a rule's name (core/rules.c) with an
+ * injection -> that rule; -EINVAL otherwise.
+ */
+static int cs_inject_parse(struct cs_harness *h, bool *whole)
 {
-	const char *v = h->set.inject;
-	int d;
+	const char *v = h->set.inject, *why;
+	int r, d;
 
+	*whole = false;
 	if (!strcmp(v, "none"))
 		return -1;
-	if (v[0] != 'd' || v[1] < '1' || v[1] > '0' + CS_NR_DETECTORS || v[2]) {
-		pr_err("%s: inject='%.16s' unknown: use none or d1..d%d\n",
+	if (v[0] == 'd' && v[1] >= '1' && v[1] <= '0' + CS_NR_DETECTORS && !v[2]) {
+		*whole = true;
+		r = cs_detectors[v[1] - '1'].inject_rule;
+	} else {
+		r = cs_rule_find(v);
+	}
+	if (r < 0 || !cs_rules[r].inject_how) {
+		pr_err("%s: inject='%.40s' unknown: use none, d1..d%d or a rule with an injection (rules)\n",
 		       h->name, v, CS_NR_DETECTORS);
 		return -EINVAL;
 	}
-	d = v[1] - '1';
-	if (h->ctx.disabled[d]) {
-		pr_err("%s: inject=%s: %s is disabled here: %s\n", h->name, v,
-		       cs_detectors[d].id, h->ctx.disabled[d]);
+	d = cs_rules[r].det;
+	why = h->ctx.disabled[d] ?: cs_rule_absent(r);
+	if (why) {
+		pr_err("%s: inject=%s: %s is off here: %s\n", h->name, v,
+		       h->ctx.disabled[d] ? cs_detectors[d].id : cs_rules[r].name, why);
 		return -EINVAL;
 	}
-	return d;
+	return r;
 }
 
 /* One value within its range; one dmesg line if not. */
@@ -190,6 +202,7 @@ int cs_settings_check(struct cs_harness *h)
 	const struct cs_param *p;
 	const char *name;
 	unsigned int i;
+	bool whole;
 	int d;
 
 	for (i = 0; i < h->owner->num_kp; i++) {
@@ -205,7 +218,7 @@ int cs_settings_check(struct cs_harness *h)
 	}
 	if (cs_check_threads(h, sc))
 		return -EINVAL;
-	d = cs_inject_parse(h);
+	d = cs_inject_parse(h, &whole);
 	return d < -1 ? d : 0;
 }
 
@@ -213,7 +226,7 @@ int cs_settings_check(struct cs_harness *h)
 int cs_settings_resolve(struct cs_harness *h)
 {
 	struct cs_run *r = &h->run;
-	int g, d, ret = cs_settings_check(h);
+	int g, d, ir, ret = cs_settings_check(h);
 
 	if (ret)
 		return ret;
@@ -227,18 +240,20 @@ int cs_settings_resolve(struct cs_harness *h)
 	}
 	r->max_pageblocks = cs_pick(h->set.max_pageblocks, r->scenario->max_pageblocks);
 	r->hold_ms = cs_pick(h->set.hold_ms, r->scenario->hold_ms);
-	d = cs_inject_parse(h);
+	ir = cs_inject_parse(h, &r->inject_whole);
+	d = ir >= 0 ? cs_rules[ir].det : -1;
 	if (d >= 0 && cs_inject_sites(d)) {
 		for (g = 0; g < cs_nr_generators; g++)
 			if ((cs_inject_sites(d) & BIT(g)) && r->threads[g] > 0)
 				break;
 		if (g == cs_nr_generators) {
 			pr_err("%s: inject=%s: no thread of the generator where %s\n",
-			       h->name, h->set.inject, cs_detectors[d].inject_how);
+			       h->name, h->set.inject, cs_rules[ir].inject_how);
 			return -EINVAL;
 		}
 	}
 	r->inject = d;
+	r->inject_rule = ir;
 	return 0;
 }
 

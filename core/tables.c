@@ -13,7 +13,8 @@
  * what they hold. A row that is off in this module or on this kernel
  * (core/harness.c decides at load; the report says why) is skipped by
  * every walk. Each row's inject hook is how inject=dN proves the detector
- * fires, at the site cs_inject_sites() finds.
+ * fires (inject=dN: its .inject_rule; inject=<rule> for any rule with an
+ * injection, core/rules.c), at the site cs_inject_sites() finds.
  *
  * cs_generators[]: what stirs up the races, handed over by cs_core.ko's
  * init (gen/main.c); a module offers a generator with a cs_offer() line,
@@ -32,8 +33,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 			"CmaFree <= CmaTotal, MemFree <= MemTotal, per zone NR_FREE_CMA_PAGES <= NR_FREE_PAGES <= managed, none negative",
 		.when = CS_EVERY_AUDIT, .check = cs_audit_counters,
 		.inject = cs_inject_view,
-		.inject_how =
-			"D1 reads NR_FREE_CMA_PAGES of one zone raised by CmaTotal + MemTotal",
+		.inject_rule = CS_R_D1_CMA_OVER_FREE,
 	},
 	[CS_D2_FREELIST] = {
 		.id = "D2", .name = "d2_freelist", .seeds = "000 004",
@@ -41,8 +41,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 			"under zone->lock: nr_free per order = list lengths, NR_FREE_PAGES and NR_FREE_CMA_PAGES = the lists, each free page on its pageblock's list",
 		.when = CS_EVERY_FULL, .check = cs_audit_freelists,
 		.inject = cs_inject_view,
-		.inject_how =
-			"D2 reads NR_FREE_PAGES of one zone one page high",
+		.inject_rule = CS_R_D2_FREE_PAGES,
 	},
 	[CS_D3_PAGEBLOCK] = {
 		.id = "D3", .name = "d3_pageblock", .seeds = "001 004",
@@ -50,8 +49,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 			"every pageblock of a CMA area is CMA (or ISOLATE in flight), none outside is CMA, none ISOLATE once quiet",
 		.when = CS_EVERY_FULL, .check = cs_audit_pageblocks,
 		.inject = cs_inject_view,
-		.inject_how =
-			"D3 sees the first area start one pageblock early",
+		.inject_rule = CS_R_D3_AREA_NOT_CMA,
 	},
 	[CS_D4_OWNERSHIP] = {
 		.id = "D4", .name = "d4_ownership", .seeds = "002",
@@ -59,8 +57,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 			"G1, G4, G7, G9: every range we get lies in its area, has refcount 1, is not free, overlaps nothing we hold, keeps our pattern and (G1, G7) its bits in the CMA bitmap",
 		.when = CS_IN_GENERATOR,
 		.inject = cs_inject_d4,
-		.inject_how =
-			"G1/G4 flip a bit of a page they hold",
+		.inject_rule = CS_R_D4_OVERWRITTEN,
 	},
 	[CS_D5_PLACEMENT] = {
 		.id = "D5", .name = "d5_placement", .seeds = "003",
@@ -68,8 +65,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 			"G6: allocations under memalloc_pin_save() get no ZONE_MOVABLE and no CMA page",
 		.when = CS_IN_GENERATOR,
 		.inject = cs_inject_d5,
-		.inject_how =
-			"G6 allocates without entering the pin scope",
+		.inject_rule = CS_R_D5_MOVABLE,
 	},
 	[CS_D6_QUIESCE] = {
 		.id = "D6", .name = "d6_quiesce", .seeds = "000 001",
@@ -77,8 +73,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 			"no CMA bitmap bit of ours but what we hold, every block we offlined online, MemTotal at its baseline, D1-D3 with nothing in flight",
 		.when = CS_WHEN_QUIET, .check = cs_audit_quiesced,
 		.inject = cs_inject_d6,
-		.inject_how =
-			"G1's first release skips cma_release() while its books call the range released (given back at the next start or unload)",
+		.inject_rule = CS_R_D6_BITMAP_RELEASED,
 	},
 	[CS_D7_LIVENESS] = {
 		.id = "D7", .name = "d7_liveness", .seeds = "001 002",
@@ -86,8 +81,7 @@ const struct cs_detector cs_detectors[CS_NR_DETECTORS] = {
 			"a worker that makes no progress for stall_s seconds, or that died in its thread, with what it was doing",
 		.when = CS_EVERY_SECOND, .check = cs_liveness,
 		.inject = cs_inject_d7,
-		.inject_how =
-			"the first G1 or G4 thread stops making progress for stall_s + 3 s; the second leaves as if it died",
+		.inject_rule = CS_R_D7_STALL,
 	},
 };
 

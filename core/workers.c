@@ -115,7 +115,7 @@ static void cs_check_dead(struct cs_harness *h, struct cs_worker *w)
 		return;
 	w->died = true;
 	cs_iso_describe(h, w, left, sizeof(left));
-	cs_violation(&h->ctx, CS_D7_LIVENESS,
+	cs_violation(&h->ctx, CS_R_D7_DIED,
 		     "%s/%d died (oops in its thread?) while in %s (pfn %#lx), %ums after its last progress; left isolated:%s",
 		     cs_generators[w->gen]->thread, w->id, READ_ONCE(w->doing),
 		     READ_ONCE(w->doing_pfn),
@@ -142,7 +142,7 @@ void cs_liveness(struct cs_harness *h, bool quiet)
 			continue;
 		if (time_after(jiffies, last + limit)) {
 			if (!w->stall_reported)
-				cs_violation(&h->ctx, CS_D7_LIVENESS,
+				cs_violation(&h->ctx, CS_R_D7_STALL,
 					     "%s/%d made no progress for %lus while in %s (pfn %#lx)",
 					     cs_generators[w->gen]->thread, w->id,
 					     (jiffies - last) / HZ, READ_ONCE(w->doing),
@@ -156,21 +156,23 @@ void cs_liveness(struct cs_harness *h, bool quiet)
 }
 
 /*
- * inject=d7, at the top of a generator thread whose row names D7 in
- * .injects: its first thread stops making progress, as a hang would, for
- * stall_s + 3 seconds (it still stops when told to); its second returns
- * at once without the word a returning thread leaves, as if it had died.
+ * D7's injections, at the top of a generator thread whose row names D7 in
+ * .injects. D7.stall: its first thread stops making progress, as a hang
+ * would, for stall_s + 3 seconds (it still stops when told to). D7.died:
+ * its first thread returns at once without the word a returning thread
+ * leaves, as if it had died. inject=d7 does both: the second thread dies.
  */
 bool cs_inject_d7(struct cs_harness *h, void *arg)
 {
 	struct cs_worker *w = arg;
 	unsigned long until = jiffies + (h->set.stall_s + 3UL) * HZ;
+	bool whole = h->run.inject_whole;
 
-	if (w->id == 1) {
+	if ((whole && w->id == 1) || (cs_inj(h, CS_R_D7_DIED) && w->id == 0)) {
 		w->vanish = true;
 		return true;
 	}
-	if (w->id)
+	if (w->id || !cs_inj(h, CS_R_D7_STALL))
 		return false;
 	cs_progress(w, "injected stall", 0);
 	while (time_before(jiffies, until) && !kthread_should_stop())

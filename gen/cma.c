@@ -120,7 +120,7 @@ static void cs_check_units(struct cs_harness *h, const struct cs_range *r,
 	unsigned long lost = cs_unit_lost(h, r->a, r->pfn, r->count);
 
 	if (lost != ULONG_MAX)
-		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+		cs_violation(&h->ctx, CS_R_D4_BITMAP_LOST,
 			     "%s: CMA area %s bitmap no longer marks pfn %#lx of range %llu [%#lx+%lu] we hold: the next cma_alloc() may hand it out again",
 			     when, r->a->name, lost, r->id, r->pfn, r->count);
 }
@@ -221,6 +221,7 @@ static void cs_g1_cleanup(struct cs_harness *h)
  */
 static void cs_g1_quiesce(struct cs_harness *h, bool final)
 {
+	bool held;
 	int i;
 
 	for (i = 0; i < h->nr_areas; i++) {
@@ -229,10 +230,17 @@ static void cs_g1_quiesce(struct cs_harness *h, bool final)
 
 		if (!a->use || !a->owned)
 			continue;
+		/*
+		 * D6.books_held's injection: the books read at stop with their
+		 * first page marked held (set here, and cleared once read).
+		 */
+		held = final && cs_inj(h, CS_R_D6_BOOKS_HELD) && !test_and_set_bit(0, a->owned);
 		if (final && !bitmap_empty(a->owned, a->count))
-			cs_violation(&h->ctx, CS_D6_QUIESCE,
+			cs_violation(&h->ctx, CS_R_D6_BOOKS_HELD,
 				     "after stop, area %s still has ranges marked held",
 				     a->name);
+		if (held)
+			clear_bit(0, a->owned);
 #ifndef CS_HAVE_MM_CMA_H
 		continue;
 #endif
@@ -252,7 +260,7 @@ static void cs_g1_quiesce(struct cs_harness *h, bool final)
 		first = find_first_bit(now, a->count);
 		bitmap_free(now);
 		if (n)
-			cs_violation(&h->ctx, CS_D6_QUIESCE,
+			cs_violation(&h->ctx, CS_R_D6_BITMAP_RELEASED,
 				     "%s, CMA area %s bitmap still marks %lu page(s) we released, first pfn %#lx",
 				     final ? "after stop" : "at a checkpoint", a->name, n,
 				     cs_area_pfn(a, first));
@@ -295,7 +303,7 @@ static void cs_verify(struct cs_harness *h, struct cs_range *r, const char *when
 
 		for (w = 0; w < PAGE_SIZE / 8; w += CS_STAMP_STRIDE) {
 			if (p[w] != cs_pattern(r->pfn + i, r->id, w)) {
-				cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+				cs_violation(&h->ctx, CS_R_D4_OVERWRITTEN,
 					     "%s: pfn %#lx of range %llu [%#lx+%lu] overwritten at byte %u: %#llx != %#llx",
 					     when, r->pfn + i, r->id, r->pfn, r->count,
 					     w * 8, p[w], cs_pattern(r->pfn + i, r->id, w));
@@ -354,23 +362,35 @@ static struct cs_area *cs_pick_area(struct cs_harness *h)
 static bool cs_check_fresh(struct cs_harness *h, struct cs_range *r, bool stamp)
 {
 	struct cs_area *a = r->a;
-	long off = cs_area_off(a, r->pfn);
-	unsigned long span;
+	/* D4.outside_area's injection: the pfn read as the area's end. */
+	bool moved = cs_inj(h, CS_R_D4_OUTSIDE_AREA);
+	unsigned long pfn = moved ? a->range[a->nranges - 1].end : r->pfn;
+	long off = cs_area_off(a, pfn);
+	unsigned long span, seen, end;
 
 	/* Inside one range of the area: cma_alloc() never spans two. */
 	if (off < 0 ||
-	    cs_area_off(a, r->pfn + r->count - 1) != off + (long)r->count - 1) {
-		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+	    cs_area_off(a, pfn + r->count - 1) != off + (long)r->count - 1) {
+		cs_violation(&h->ctx, CS_R_D4_OUTSIDE_AREA,
 			     "cma_alloc(%s, %lu) returned [%#lx+%lu], not inside one of the area's %d range(s), first [%#lx, %#lx)",
-			     a->name, r->count, r->pfn, r->count, a->nranges,
+			     a->name, r->count, pfn, r->count, a->nranges,
 			     a->range[0].start, a->range[0].end);
-		return false;	/* not the area's: do not release it there */
+		/* Not the area's: do not release it there (unless only misread). */
+		if (moved)
+			cs_cma_put(a, r);
+		return false;
 	}
 	span = cs_span(r);
+	/*
+	 * D4.overlap's injection: the new range's pages looked up where the
+	 * first range G1 holds in the area begins (none held: no finding).
+	 */
 	spin_lock(&a->lock);
-	if (find_next_bit(a->owned, off + span, off) < off + span) {
+	seen = cs_inj(h, CS_R_D4_OVERLAP) ? find_first_bit(a->owned, a->count) : off;
+	end = min(seen + span, a->count);
+	if (find_next_bit(a->owned, end, seen) < end) {
 		spin_unlock(&a->lock);
-		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+		cs_violation(&h->ctx, CS_R_D4_OVERLAP,
 			     "cma_alloc(%s) handed out [%#lx+%lu] which overlaps a range we still hold",
 			     a->name, r->pfn, r->count);
 		/* Release it: its pages are still the area's to account. */
@@ -455,6 +475,7 @@ static void cs_g1_release(struct cs_worker *w, struct cs_range *r)
 {
 	struct cs_harness *h = w->h;
 	struct cs_area *a = r->a;
+	struct cs_range call = *r;
 
 	if (!h->set.bare && w->gen == CS_G1)
 		cs_verify(h, r, "before cma_release");
@@ -466,10 +487,19 @@ static void cs_g1_release(struct cs_worker *w, struct cs_range *r)
 	cs_count(w, CS_CMA_RELEASED, 1);
 	if (cs_inject(h, CS_D6_QUIESCE, r))
 		return;
-	if (!cs_cma_put(a, r))
-		cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+	/*
+	 * D4.release_refused's injection: the call first gets no page, which
+	 * cma_release() refuses without a change; then the range goes back.
+	 */
+	if (cs_inj(h, CS_R_D4_RELEASE_REFUSED))
+		call.pages = NULL;
+	if (!cs_cma_put(a, &call)) {
+		cs_violation(&h->ctx, CS_R_D4_RELEASE_REFUSED,
 			     "cma_release%s(%s) refused [%#lx+%lu] it handed out",
 			     r->frozen ? "_frozen" : "", a->name, r->pfn, r->count);
+		if (!call.pages)
+			cs_cma_put(a, r);
+	}
 	kfree(r);
 }
 

@@ -190,13 +190,18 @@ static void cs_check_leftover(struct cs_worker *w, unsigned long start,
 	since = cs_iso_seq(h);
 	if (!cs_iso_untouched(h, start, start + nr, since))
 		return;
-	for (pfn = start; pfn < start + nr; pfn += pageblock_nr_pages)
-		if (pfn_to_online_page(pfn) && cs_pageblock_mt(pfn) == MIGRATE_ISOLATE) {
+	for (pfn = start; pfn < start + nr; pfn += pageblock_nr_pages) {
+		/* D3.contig_leftover's injection: the first block read as isolated. */
+		bool inj = pfn == start && cs_inj(h, CS_R_D3_CONTIG_LEFTOVER);
+
+		if (pfn_to_online_page(pfn) &&
+		    (inj ? MIGRATE_ISOLATE : cs_pageblock_mt(pfn)) == MIGRATE_ISOLATE) {
 			found = pfn;
 			break;
 		}
+	}
 	if (found && cs_iso_untouched(h, start, start + nr, since))
-		cs_violation(&h->ctx, CS_D3_PAGEBLOCK,
+		cs_violation(&h->ctx, CS_R_D3_CONTIG_LEFTOVER,
 			     "alloc_contig_range [%#lx+%lu] returned, pageblock %#lx still isolated",
 			     start, nr, found);
 	cs_count(w, counter, 1);
@@ -234,7 +239,7 @@ static void cs_g4_hold(struct cs_worker *w, unsigned long start, unsigned long n
 				break;
 		kunmap_local(p);
 		if (word < PAGE_SIZE / 8) {
-			cs_violation(ctx, CS_D4_OWNERSHIP,
+			cs_violation(ctx, CS_R_D4_OVERWRITTEN,
 				     "range [%#lx+%lu] overwritten at pfn %#lx while we held it",
 				     start, nr, start + i);
 			break;
@@ -447,6 +452,7 @@ static void cs_g9_round(struct cs_worker *w)
 {
 	struct cs_harness *h = w->h;
 	unsigned long start, nr, blocks, at, plant, pfn;
+	bool gone;
 	int slot, ret;
 
 	if (!cs_plant_range(h, &start, &nr))
@@ -466,6 +472,10 @@ static void cs_g9_round(struct cs_worker *w)
 	cs_progress(w, "plant", plant);
 	if (!cs_plant(w, plant))
 		return;
+	/* D4.plant_taken's injection: the plant given back before the allocation. */
+	gone = cs_inj(h, CS_R_D4_PLANT_TAKEN);
+	if (gone)
+		__free_page(pfn_to_page(plant));
 	cs_op(w);
 	slot = cs_racer_begin(w, start, start + nr);
 	if (slot >= 0) {
@@ -474,11 +484,11 @@ static void cs_g9_round(struct cs_worker *w)
 		cs_iso_end(w, slot);
 		cs_event(&h->ctx, CS_OP_ISOLATE, start, nr, ret);
 		if (!ret) {
-			cs_violation(&h->ctx, CS_D4_OWNERSHIP,
+			cs_violation(&h->ctx, CS_R_D4_PLANT_TAKEN,
 				     "alloc_contig_range [%#lx+%lu] succeeded over our planted page %#lx (pageblock %lu of %lu)",
 				     start, nr, plant, at, blocks);
 			for (pfn = start; pfn < start + nr; pfn++)
-				if (pfn != plant)
+				if (gone || pfn != plant)
 					__free_page(pfn_to_page(pfn));
 		} else {
 			cs_count(w, ret == -EBUSY ? CS_G9_BUSY : CS_G9_OTHER, 1);
@@ -487,7 +497,8 @@ static void cs_g9_round(struct cs_worker *w)
 		}
 		cs_check_leftover(w, start, nr, CS_G9_LEFTOVER_CHECKS);
 	}
-	__free_page(pfn_to_page(plant));
+	if (!gone)
+		__free_page(pfn_to_page(plant));
 }
 
 static int cs_g9_thread(void *arg)

@@ -196,10 +196,13 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 		cs_count(w, CS_G3_ONLINE_FAIL, 1);
 		msleep(20);
 	}
+	/* D6.block_offline's injection: the outcome read as refused (it is online). */
+	if (cs_inj(h, CS_R_D6_BLOCK_OFFLINE))
+		ret = -EBUSY;
 	if (!ret)
 		cs_count(w, CS_G3_ONLINE_OK, 1);
 	else
-		cs_violation(ctx, CS_D6_QUIESCE,
+		cs_violation(ctx, CS_R_D6_BLOCK_OFFLINE,
 			     "memory block %lu (pfn %#lx) will not come back online: %d",
 			     block, pfn, ret);
 }

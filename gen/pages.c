@@ -111,6 +111,14 @@ static int cs_g5_thread(void *arg)
  * so the allocation may use neither ZONE_MOVABLE nor (being unmovable) any
  * CMA pageblock, not even one whose pages wait on a pcp list (seed 003).
  */
+/* D5.cma_page's injection: every page read as inside the first area. */
+static const struct cs_area *cs_area_seen(struct cs_harness *h, unsigned long pfn)
+{
+	if (cs_inj(h, CS_R_D5_CMA) && h->nr_areas)
+		return &h->areas[0];
+	return cs_area_of(h, pfn);
+}
+
 static void cs_d5_check(struct cs_harness *h, struct page *page,
 			unsigned int order)
 {
@@ -120,11 +128,11 @@ static void cs_d5_check(struct cs_harness *h, struct page *page,
 	int mt = cs_can_read_pageblocks() ? cs_pageblock_type(pfn, &iso) : -1;
 
 	if (page_zonenum(page) == ZONE_MOVABLE)
-		cs_violation(&h->ctx, CS_D5_PLACEMENT,
+		cs_violation(&h->ctx, CS_R_D5_MOVABLE,
 			     "pin-scope order-%u allocation got pfn %#lx in ZONE_MOVABLE",
 			     order, pfn);
-	else if (cs_area_of(h, pfn) || (mt >= 0 && is_migrate_cma(mt)))
-		cs_violation(&h->ctx, CS_D5_PLACEMENT,
+	else if (cs_area_seen(h, pfn) || (mt >= 0 && is_migrate_cma(mt)))
+		cs_violation(&h->ctx, CS_R_D5_CMA,
 			     "pin-scope order-%u allocation got CMA pfn %#lx (pageblock %s)",
 			     order, pfn, mt >= 0 ? cs_mt_name(mt) : "?");
 	cs_checked(&h->ctx, CS_D5_PLACEMENT);

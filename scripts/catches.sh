@@ -38,7 +38,7 @@ rows() {
 	/\.id = "/ { s = $0; sub(/.*\.id = "/, "", s); sub(/".*/, "", s); id = s }
 	/\.seeds = "/ { s = $0; sub(/.*\.seeds = "/, "", s); sub(/".*/, "", s); seeds = s }
 	/\.what =$/ { pending = "what" }
-	/\.inject_how =$/ { pending = "how" }
+	/\.inject_rule = CS_R_/ { s = $0; sub(/.*\.inject_rule = /, "", s); sub(/,.*/, "", s); v["how"] = s }
 	/\.when = CS_/ { s = $0; sub(/.*\.when = CS_/, "", s); sub(/[^A-Z_].*/, "", s); when = s }
 	((kind == "D" && /^\t},?$/) || (kind == "G" && /^};$/)) && id != "" {
 		printf "%s|%s|%s|%s|%s|%s\n", kind, id, seeds, v["what"], \
@@ -62,7 +62,8 @@ where() {
 wrap() { fold -s -w 68 | sed 's/ *$//; s/^/        /'; }
 
 block() {
-	local kind id seeds what col how s
+	local kind id seeds what col how s rules
+	rules=$("$CS_TOP/scripts/rules.sh")
 	echo "  (generated from core/tables.c by scripts/catches.sh)"
 	echo
 	echo "  seed  caught by           stirred up by"
@@ -72,13 +73,21 @@ block() {
 			"$(rows | awk -F'|' -v s="$s" '$1 == "G" && index(" " $3 " ", " " s " ") { printf "%s ", $2 }')"
 	done | sed 's/ *$//'
 	echo
-	echo "Detectors (cs_detectors[]), with how inject=dN proves each fires:"
+	echo "Detectors (cs_detectors[]), each with its rules (core/rules.c): what"
+	echo "proves a rule fires is a kernel patch (kernel/patches/<patch>-<kver>.patch)"
+	echo "or inject=<rule>, and make test wants the rule first within its bound."
 	echo
 	while IFS='|' read -r kind id seeds what col how; do
 		[ "$kind" = D ] || continue
 		echo "  $id  seeds $seeds; $(where "$col")"
 		echo "$what" | wrap
-		echo "inject=d${id#D}: $how" | wrap
+		echo "inject=d${id#D} is inject=$(awk -F'|' -v r="$how" '$1 == r { print $2 }' <<<"$rules")" | wrap
+		awk -F'|' -v d="$id" '$3 == d' <<<"$rules" | while IFS='|' read -r _ name _ rwhat patch inj bound; do
+			echo "    $name, first within ${bound} s"
+			echo "$rwhat" | wrap | sed 's/^/  /'
+			[ "$patch" = - ] || echo "proof: kernel/patches/$patch-<kver>.patch" | wrap | sed 's/^/  /'
+			[ "$inj" = - ] || echo "proof: inject=$name: $inj" | wrap | sed 's/^/  /'
+		done
 	done < <(rows)
 	echo
 	echo "Generators (cs_generators[]), with the setting that gives their threads:"

@@ -21,9 +21,9 @@
 #
 # Variables: TESTS (a regex of test names to run; default all),
 # GUEST_DURATION (seconds of stress for a clean
-# run, default 30), CONTROL_DURATION (for a positive control, default 60),
-# CONTROL_WITHIN (seconds by which the seed 000 control must show its own
-# finding, default 5), TEST_CYCLES (10), TEST_WRITES (1000), TEST_BUDGET_S
+# run, default 30), CONTROL_DURATION (for a positive control, default 60;
+# how soon its rule must fire is the rule's bound, core/rules.c),
+# TEST_CYCLES (10), TEST_WRITES (1000), TEST_BUDGET_S
 # (seconds the whole suite may take: 5100 for make test, under CI's 90
 # minutes with the packages installed first; 14400 for make test-long),
 # TEST_KEEP (a directory to keep the logs and guest runs in).
@@ -36,7 +36,6 @@ check_vars
 TESTS=${TESTS:-.}
 GUEST_DURATION=${GUEST_DURATION:-30}
 CONTROL_DURATION=${CONTROL_DURATION:-60}
-CONTROL_WITHIN=${CONTROL_WITHIN:-5}
 SET=${SET:-short}
 budget=5100
 [ "$SET" != long ] || budget=14400
@@ -153,14 +152,14 @@ test_plots_broken() { "$CS_TOP/tests/test-plots.sh" --broken; }
 # module's console line for the first violation, and still refuses a
 # console without one or with another detector's finding.
 test_seed000_console() {
-	local d=$OUT/s0 fail='[    3.598038] cma_stress: FAIL d2_freelist: zone DMA: order-10 free page pfn 0x88000 on CMA list spans Movable pageblock 0x88000 (1 finding(s) in this walk)'
+	local d=$OUT/s0 fail='[    3.598038] cma_stress: FAIL d2_freelist: D2.wrong_type: zone DMA: order-10 free page pfn 0x88000 on CMA list spans Movable pageblock 0x88000 (1 finding(s) in this walk)'
 	mkdir -p "$d"
 	: >"$d/out"
 	printf '%s\r\n%s\r\n%s\r\n' "$fail" \
-		'[    3.598101] cma_stress: first violation at 0.412 s into the run: d2_freelist: zone DMA: order-10 free page pfn 0x88000 on CMA list spans Movable pageblock 0x88000 (1 finding(s) in this walk)' \
+		'[    3.598101] cma_stress: first violation at 0.412 s into the run: d2_freelist: D2.wrong_type: zone DMA: order-10 free page pfn 0x88000 on CMA list spans Movable pageblock 0x88000 (1 finding(s) in this walk)' \
 		'[    4.600000] Kernel panic - not syncing: Fatal exception' >"$d/console.log"
 	GUEST_RUN_DIR=$d seed000_signature "$d/out" || return 1
-	sed -i 's/first violation at 0.412 s into the run: d2_freelist: .*/first violation at 0.412 s into the run: d2_freelist: zone DMA: NR_FREE_PAGES=1 but the lists hold 2 pages/' "$d/console.log"
+	sed -i 's/first violation at 0.412 s into the run: d2_freelist: .*/first violation at 0.412 s into the run: d2_freelist: D2.nr_free_pages: zone DMA: NR_FREE_PAGES=1 but the lists hold 2 pages/' "$d/console.log"
 	if GUEST_RUN_DIR=$d seed000_signature "$d/out"; then
 		echo "another detector's finding passed for seed 000's"
 		return 1
@@ -197,6 +196,27 @@ test_readme_tables() {
 		echo "a changed table row went unnoticed"
 		return 1
 	fi
+}
+
+# The rule table (scripts/rules.sh --check): every rule has a proof, every
+# patch proof a test here, the kselftests plan every injection. A row
+# stripped of its proofs, and a patch proof no test runs, are caught.
+test_rules() {
+	local mut=$OUT/rules.c
+	"$CS_TOP/scripts/rules.sh" --check || return 1
+	sed '/"D1.negative",/,/),$/ s/"D1 reads one zone.s NR_FREE_PAGES as minus its managed pages"/NULL/' \
+		"$CS_TOP/core/rules.c" >"$mut"
+	if "$CS_TOP/scripts/rules.sh" --check "$mut" >/dev/null; then
+		echo "a rule without a proof went unnoticed"
+		return 1
+	fi
+	sed 's/"cma-bit-lost", *$/"cma-bit-lost-nosuch",/; s/"cma-bit-lost",/"cma-bit-lost-nosuch",/' \
+		"$CS_TOP/core/rules.c" >"$mut"
+	if "$CS_TOP/scripts/rules.sh" --check "$mut" >/dev/null; then
+		echo "a patch proof with no patch and no test went unnoticed"
+		return 1
+	fi
+	[ "$("$CS_TOP/scripts/rules.sh" | wc -l)" -ge 33 ] || { echo "fewer rules read than the table has"; return 1; }
 }
 
 # scripts/report-check.sh, on a small report and on what breaks it: a
@@ -362,35 +382,50 @@ clean_cov() {
 	fi
 }
 
-# seed000_signature OUTPUT: the run's first violation is the seed 000
-# bug's own: D2's cross-pageblock merge ("... list spans <Type> pageblock")
-# or D1's "CmaFree N kB > CmaTotal", within CONTROL_WITHIN seconds. Any
-# FAIL is not enough: a clean 6.1 kernel FAILs D2's counter identity after
-# ~25 s (README, "Kernels"), and a patch that did nothing must not pass.
-#
-# A kernel the bug goes on to crash never lets the guest print the report:
-# then the module's console line "first violation at T s into the run: F"
-# (printed when it happens) stands for it.
-seed000_signature() {
-	local fv t line
-	fv=$(sed -n 's/^first_violation: //p' "$1" | head -n 1)
-	t=$(sed -n 's/^first_violation_s: //p' "$1" | head -n 1)
-	if [ -z "$fv" ]; then
-		line=$(sed -n 's/^.*cma_stress: first violation at \([0-9.]*\) s into the run: /\1 /p' \
+# rule_first RULES [bug]: the run's first finding is one of RULES (a rule
+# name of core/rules.c, or several joined by |): the report's first_rule,
+# or, when the kernel the bug went on to crash never let the guest print
+# the report, the module's console line "first violation at T s into the
+# run: <detector>: <rule>: ..." (printed when it happens). Within the
+# rule's bound (core/rules.c): from the run's start, or, with "bug", from
+# the kernel's own line saying it planted its bug (bug_to_report).
+# Any FAIL is not enough: a patch that did nothing, or a kernel that
+# fails another rule first (a clean 6.1 FAILs D2's counter identity after
+# ~25 s), must not pass.
+rule_first() {
+	local want=$1 fr t line bound
+	fr=$(sed -n 's/^first_rule: //p' "$GUEST_OUT" | head -n 1)
+	t=$(sed -n 's/^first_violation_s: //p' "$GUEST_OUT" | head -n 1)
+	if [ -z "$fr" ]; then
+		line=$(sed -n 's/^.*: first violation at \([0-9.]*\) s into the run: [a-z0-9_]*: \([A-Za-z0-9_.]*\): .*/\1 \2/p' \
 			"$GUEST_RUN_DIR/console.log" | tr -d '\r' | head -n 1)
 		t=${line%% *}
-		fv=${line#* }
+		fr=${line#* }
 		[ -z "$line" ] || echo "no report (the guest died): first violation from the console"
 	fi
-	if ! grep -Eq '^(d2_freelist: .* list spans [A-Za-z]+ pageblock |d1_counters: .*CmaFree [0-9]+ kB > CmaTotal )' <<<"$fv"; then
-		echo "the first violation is not seed 000's (a cross-pageblock merge or CmaFree > CmaTotal): '${fv:-none}'"
+	if [ -z "$fr" ] || ! grep -qxF "$fr" <<<"${want//|/$'\n'}"; then
+		echo "the first finding is ${fr:-nobody}'s, not ${want}'s"
+		grep -a '^first_violation: ' "$GUEST_OUT" | head -n 1
 		return 1
 	fi
-	if ! awk -v t="$t" -v lim="$CONTROL_WITHIN" 'BEGIN { exit !(t != "" && t + 0 < lim) }'; then
-		echo "seed 000's finding came at ${t:-?}s, not within ${CONTROL_WITHIN}s"
+	bound=$("$CS_TOP/scripts/rules.sh" | awk -F'|' -v r="$fr" '$2 == r { print $7 }')
+	[ -n "$bound" ] || { echo "no rule $fr in core/rules.c"; return 1; }
+	if [ "${2:-}" = bug ]; then
+		echo "$fr first, at ${t}s"
+		within_of_bug "$bound"
+		return
+	fi
+	if ! awk -v t="$t" -v lim="$bound" 'BEGIN { exit !(t != "" && t + 0 <= lim) }'; then
+		echo "$fr came at ${t:-?}s, not within its bound of ${bound}s"
 		return 1
 	fi
-	echo "seed 000 signature at ${t}s: $fv"
+	echo "$fr first, at ${t}s (bound ${bound}s)"
+}
+
+# seed000_signature OUTPUT: seed 000's patch makes D2.wrong_type (a merge
+# across pageblocks) the run's first finding within its bound.
+seed000_signature() {
+	GUEST_OUT=$1 rule_first D2.wrong_type
 }
 
 # seed000_control FLAVOUR [KVER [VAR=VALUE ...]]
@@ -448,7 +483,7 @@ isolate_control() {
 	guest "isolate_race control" "$1" FAIL '\[harness\] .*isolate_race: FAIL d2_freelist: ' \
 		MODULE=isolate_race PATCHES="$CS_TOP/kernel/patches/isolate-pcp-stale-6.12.patch" \
 		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" &&
-		first_violation_is '^d2_freelist: .*( on [A-Za-z]+ list spans Isolate pageblock |NR_FREE_PAGES=)' 10
+		rule_first 'D2.wrong_type|D2.nr_free_pages'
 }
 
 # Short forms of make bench's reliability figures, on the debug kernel with
@@ -504,19 +539,6 @@ dkms_run() {
 	"$CS_TOP/scripts/report-check.sh" "$out"
 }
 
-# first_violation_is ERE LIMIT: the run's first violation matches ERE (its
-# rule) and came within LIMIT seconds of the start.
-first_violation_is() {
-	local fv t
-	fv=$(sed -n 's/^first_violation: //p' "$GUEST_OUT" | head -n 1)
-	t=$(sed -n 's/^first_violation_s: //p' "$GUEST_OUT" | head -n 1)
-	grep -Eq "$1" <<<"$fv" ||
-		{ echo "the first violation is another rule's: '${fv:-none}'"; return 1; }
-	awk -v t="$t" -v lim="$2" 'BEGIN { exit !(t != "" && t + 0 < lim) }' ||
-		{ echo "found at ${t:-?}s, not within ${2}s"; return 1; }
-	echo "first violation at ${t}s: $fv"
-}
-
 # within_of_bug LIMIT: the run's first FAIL came at most LIMIT seconds
 # after the kernel said it planted its bug (bug_to_report, lib.sh).
 within_of_bug() {
@@ -539,7 +561,7 @@ bit_lost_control() {
 		KVER="$kver" DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" \
 		PATCHES="$CS_TOP/kernel/patches/cma-bit-lost-$kver.patch" &&
 		grep -m1 'cma-bit-lost: ' "$GUEST_RUN_DIR/console.log" &&
-		within_of_bug 2
+		rule_first D4.bitmap_lost bug
 }
 
 # leftover_control KVER: kernel/patches/leftover-isolate-<KVER>.patch
@@ -552,7 +574,7 @@ leftover_control() {
 		'\[harness\] .*cma_stress: FAIL d3_pageblock: .*still isolated with nothing of ours in flight' \
 		KVER="$1" DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" \
 		PATCHES="$CS_TOP/kernel/patches/leftover-isolate-$1.patch" &&
-		within_of_bug 30
+		rule_first D3.quiet_isolated bug
 }
 
 # free_blocks_control: kernel/patches/free-blocks-lost-7.3.patch drops
@@ -563,7 +585,7 @@ free_blocks_control() {
 		'\[harness\] .*cma_stress: FAIL d2_freelist: .*NR_FREE_PAGES_BLOCKS=' \
 		KVER=7.3 DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" \
 		PATCHES="$CS_TOP/kernel/patches/free-blocks-lost-7.3.patch" &&
-		first_violation_is 'NR_FREE_PAGES_BLOCKS=' 10
+		rule_first D2.nr_free_blocks
 }
 
 # ibt_refusal: Debian's stock 7.3 is built with IBT; TCG has no CET, so
@@ -595,7 +617,7 @@ many_cpus() {
 # The kselftests, run in a guest; each of their KTAP results is reported
 # here as a test of its own.
 selftests_in_guest() {
-	guest selftests "$1" PASS '^ok 2 selftests: cma_stress: isolate_race.sh[[:space:]]*$' JOB=selftests
+	guest selftests "$1" PASS '^ok 2 selftests: cma_stress: isolate_race.sh[[:space:]]*$' JOB=selftests TIMEOUT=900
 	local rc=$?
 	cp "$GUEST_RUN_DIR/console.log" "$OUT/selftests.console" 2>/dev/null
 	grep -Eq '^ok 1 selftests: cma_stress: cma_stress.sh[[:space:]]*$' "$OUT/selftests.console" ||
@@ -633,6 +655,7 @@ t "console parser against captured logs" test_console_parser
 t "a spent time budget fails the tests left and still prints the closing line" test_budget
 t "config fragment lines are verified by name" test_check_config
 t "README's detector and generator list matches core/tables.c" test_readme_tables
+t "rules: every rule of core/rules.c has a proof, every patch proof a test, every injection a kselftest" test_rules
 t "report check: a PASS needs every detector run and every generator's work" test_report_check
 t "symbol routes: every IBT case decided as README says" test_route
 t "IBT seal check: a sealed function on a callable route, or no refusal, is caught (stock 7.3 image)" test_ibt_seals

@@ -17,7 +17,9 @@ MOD=cma_stress
 SCENARIOS="default seed000 seed001 seed002 seed003 seed004 soak"
 BAD_PARAMS="scenario=nosuch alloc_threads=99 hotplug_threads=2 inject=d9 audit_ms=0
 	max_pageblocks=0 veto_pct=101 hold_ms=-5 duration=abc stop_on_fail=maybe"
-PLAN=$((6 + 12 + 1 + 1 + 10 + 7 + 1 + 7 + 2 + 1))
+# Rules with an injection in core/rules.c (rules_injected checks the count).
+RULES_INJECT=30
+PLAN=$((6 + 12 + 1 + 1 + 10 + 7 + 1 + 7 + RULES_INJECT + 2 + 1))
 
 preflight
 grep -q '^Cma' /proc/meminfo || skip_all "kernel built without CONFIG_CMA"
@@ -56,6 +58,9 @@ check "inject=d6: d6_quiesce fires, no other detector" inject 6 d6_quiesce
 check "inject=d7: d7_liveness fires, no other detector" inject 7 d7_liveness stall_s=2
 check "inject=d7: the thread that left without returning is reported as died" died_reported
 echo reset >"$D/control"
+
+# each rule with an injection is the first finding on it, within its bound
+rules_injected
 
 # unload in the middle of a run leaves nothing behind; cs_core unloads
 check "unload mid-run stops, releases and onlines everything" unload_midrun

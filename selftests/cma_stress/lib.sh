@@ -234,6 +234,50 @@ inject() {
 	[ "${v:-0}" -gt 0 ] && [ "$(field verdict)" = FAIL ] && others_zero "$2"
 }
 
+# rule_fires RULE DETECTOR BOUND_S: inject=RULE (core/rules.c) makes RULE
+# the run's first finding within BOUND_S seconds of its start, and no
+# other detector fires. D7.stall runs with stall_s=2; D2's counts of
+# whole lists run in one zone->lock section (the exact snapshot).
+rule_fires() {
+	extra=
+	case $1 in
+	D7.stall) extra=stall_s=2 ;;
+	D2.nr_free | D2.nr_free_blocks) extra=audit_hold_entries=1048576 ;;
+	esac
+	echo "inject=$1" >"$D/control" && echo "duration=$SHORT" >"$D/control" || return 1
+	[ -z "$extra" ] || echo "$extra" >"$D/control" || return 1
+	echo start >"$D/control" && wait_stopped $((SHORT * 4 + 60)) || return 1
+	fr=$(field first_rule) t=$(field first_violation_s)
+	echo "inject=none" >"$D/control"
+	echo "stall_s=60" >"$D/control"
+	echo "audit_hold_entries=2048" >"$D/control"
+	echo "# first_rule: $fr at ${t:-?}s (bound ${3}s); $(field rules_fired)"
+	[ "$fr" = "$1" ] || return 1
+	awk -v t="$t" -v b="$3" 'BEGIN { exit !(t != "" && t + 0 <= b + 0) }' || return 1
+	others_zero "$2"
+}
+
+# rules_injected: every rule of the rules file with an injection, proven
+# by rule_fires (one KTAP line each; a rule off on this kernel is a skip
+# with its reason). The file must list RULES_INJECT of them: the plan's.
+rules_injected() {
+	got=$(grep -c '[ ,]inject ' "$D/rules")
+	if [ "$got" != "$RULES_INJECT" ]; then
+		bail_out "the rules file lists $got injections, this suite plans $RULES_INJECT"
+	fi
+	grep '[ ,]inject ' "$D/rules" >"${TMPDIR:-/tmp}/cs-rules.$$" || return 1
+	# Not a pipe: the loop must count its results in this shell.
+	while read -r rule det _ bound state; do
+		case $state in
+		on) check "rule $rule fires first on its injection, within ${bound#bound_s=}s, no other detector" \
+			rule_fires "$rule" "$det" "${bound#bound_s=}" ;;
+		*) skip "rule $rule: ${state#off:}" ;;
+		esac
+		echo reset >"$D/control"
+	done <"${TMPDIR:-/tmp}/cs-rules.$$"
+	rm -f "${TMPDIR:-/tmp}/cs-rules.$$"
+}
+
 # died_reported: inject=d7's second thread returned as if it had died, and
 # D7 said so on the console.
 died_reported() {
