@@ -9,6 +9,8 @@
 #   make bench      benchmarks (numbers, no assertions)
 #   make lava       a clean and a seed 000 control job through LAVA's lava-run
 #                   (docs/lava.md)
+#   make rule-deletions  each rule's proof run on a cs_core built without
+#                   that rule: every proof must then fail (core/rules.c)
 #   make deps       install the Debian packages the bench needs
 #
 # Variables for run/test/bench (see README): ARCH KVER KSRC FLAVOUR PATCHES
@@ -44,8 +46,12 @@ bench:
 lava:
 	scripts/lava.sh
 
+# make rule-deletions [RULES=ere] [WITH_PATCHES=1]: scripts/rule-deletions.sh
+rule-deletions:
+	scripts/rule-deletions.sh "$(RULES)"
+
 # make repro FINDING=name [KVER=..] [FIX=1 | PATCHES=..]: docs/findings/README.md
 repro:
 	scripts/repro.sh
 
-.PHONY: all modules clean deps run test test-long bench lava repro
+.PHONY: all modules clean deps run test test-long bench lava repro rule-deletions

@@ -32,12 +32,7 @@ if [ -n "${C:-}" ] && [ -e "$kdir/scripts/checker-valid.sh" ] &&
 	[ "$(sh "$kdir/scripts/checker-valid.sh" sparse 2>/dev/null)" != 1 ]; then
 	die "C=$C: this kernel's scripts/checker-valid.sh rejects $(sparse --version 2>&1 | head -n 1) (too old for it): no sparse check is possible here"
 fi
-# Kbuild warns when the pahole at hand is not the one the kernel was built
-# with (7.x). A kernel built before pahole was on this machine (it comes
-# in later with Debian's headers packages) recorded version 0: build its
-# modules without pahole too, as the kernel was. A real mismatch still warns.
-pahole_ver=$(sed -n 's/^CONFIG_PAHOLE_VERSION=//p' "$kdir/.config" 2>/dev/null || true)
-[ "$pahole_ver" != 0 ] || flags+=(PAHOLE=cs-stress-no-pahole)
+mapfile -t -O "${#flags[@]}" flags < <(kbuild_pahole "$kdir")
 make "${flags[@]}" -C "$kdir" M="$out" ARCH="$K_ARCH" ${K_CROSS:+CROSS_COMPILE=$K_CROSS} \
 	W="${W:-1}" modules >&2 || die "module build failed against $kdir"
 echo "$out"

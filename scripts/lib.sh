@@ -156,3 +156,14 @@ series_columns() {
 		esac
 	done
 }
+
+# kbuild_pahole KDIR: the make argument, if any, that builds modules for
+# KDIR with the pahole the kernel was built with. Kbuild warns when the
+# pahole at hand is another (7.x); a kernel built before pahole was on
+# this machine (it comes in later with Debian's headers packages) recorded
+# version 0: its modules build without pahole too. A real mismatch still warns.
+kbuild_pahole() {
+	local v
+	v=$(sed -n 's/^CONFIG_PAHOLE_VERSION=//p' "$1/.config" 2>/dev/null || true)
+	[ "$v" != 0 ] || echo PAHOLE=cs-stress-no-pahole
+}

@@ -313,10 +313,12 @@ unload_midrun() {
 
 # unload_core: with CS_MODDIR, cs_core goes too once no module uses it.
 unload_core() {
-	[ -n "${CS_MODDIR:-}" ] || return 0
-	grep -q '^cs_core ' /proc/modules || return 0
-	grep -Eq '^(cma_stress|isolate_race) ' /proc/modules && return 0
-	rmmod cs_core
+	if grep -Eq '^(cma_stress|isolate_race) ' /proc/modules; then
+		echo "# a harness module is still loaded: cs_core cannot be tested"
+		return 1
+	fi
+	grep -q '^cs_core ' /proc/modules || { echo "# cs_core is not loaded"; return 1; }
+	rmmod cs_core && ! grep -q '^cs_core ' /proc/modules
 }
 
 # bad_input THREADS: the malformed control writes and module parameters
