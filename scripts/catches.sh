@@ -62,7 +62,7 @@ where() {
 wrap() { fold -s -w 68 | sed 's/ *$//; s/^/        /'; }
 
 block() {
-	local kind id seeds what col how s rules proof
+	local kind id seeds what col how s rules
 	rules=$("$CS_TOP/scripts/rules.sh")
 	echo "  (generated from core/tables.c by scripts/catches.sh)"
 	echo
@@ -73,23 +73,14 @@ block() {
 			"$(rows | awk -F'|' -v s="$s" '$1 == "G" && index(" " $3 " ", " " s " ") { printf "%s ", $2 }')"
 	done | sed 's/ *$//'
 	echo
-	echo "Detectors (cs_detectors[]), each with its rules (core/rules.c), each"
-	echo "rule with its bound and its proofs: a kernel patch"
-	echo "(kernel/patches/<patch>-<kver>.patch) or inject=<rule> (what it changes:"
-	echo "core/rules.c). make test wants the rule first within its bound."
+	echo "Detectors (cs_detectors[]) and their rules (core/rules.c, docs/rules.md):"
 	echo
 	while IFS='|' read -r kind id seeds what col how; do
 		[ "$kind" = D ] || continue
 		echo "  $id  seeds $seeds; $(where "$col")"
 		echo "$what" | wrap
-		echo "inject=d${id#D} is inject=$(awk -F'|' -v r="$how" '$1 == r { print $2 }' <<<"$rules")" | wrap
-		awk -F'|' -v d="$id" '$3 == d' <<<"$rules" | while IFS='|' read -r _ name _ rwhat patch inj bound; do
-			proof=${patch/#-/}
-			[ "$patch" = - ] || proof="patch $patch"
-			[ "$inj" = - ] || proof="${proof:+$proof, }inject"
-			printf '    %-26s %s s, %s\n' "$name" "$bound" "$proof"
-			echo "$rwhat" | wrap | sed 's/^/  /'
-		done
+		echo "rules (inject=d${id#D}: $(awk -F'|' -v r="$how" '$1 == r { print $2 }' <<<"$rules")):" \
+			"$(awk -F'|' -v d="$id" '$3 == d { printf "%s ", $2 }' <<<"$rules")" | wrap
 	done < <(rows)
 	echo
 	echo "Generators (cs_generators[]), with the setting that gives their threads:"

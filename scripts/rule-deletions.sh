@@ -11,9 +11,9 @@
 #
 # Variables: KVER (7.3), FLAVOUR (prod), WITH_PATCHES (0).
 set -euo pipefail
+export KVER=${KVER:-7.3} FLAVOUR=${FLAVOUR:-prod}
 . "$(dirname "$0")/lib.sh"
 [ -z "${PATCHES:-}" ] || die "PATCHES is set: the scratch modules run on the clean kernel (WITH_PATCHES=1 for the patch proofs)"
-export KVER=${KVER:-7.3} FLAVOUR=${FLAVOUR:-prod}
 check_vars
 arch_facts
 want=${1:-.}
@@ -28,7 +28,7 @@ mkdir -p "$work/extra"
 index_of() {
 	awk -v id="$1" '/^enum cs_rule_id/ { on = 1; next }
 		on && /CS_NR_RULES/ { exit }
-		on { gsub(/[ \t,]/, ""); if ($0 == id) { print n; exit } if ($0 != "") n++ }' \
+		on { gsub(/[ \t,]/, ""); if ($0 == id) { print n + 0; exit } if ($0 != "") n++ }' \
 		"$CS_TOP/core/rules.h"
 }
 

@@ -1,8 +1,10 @@
 #!/bin/bash
-# rules.sh [--check] [RULES_C]: the rule table (core/rules.c, or RULES_C)
-# as rows, one per rule: ID|NAME|DETECTOR|WHAT|PATCH|INJECTION|BOUND_S,
-# with "-" for a proof the rule does not have. scripts/catches.sh prints
-# them into README under their detectors.
+# rules.sh [--check | --doc | --update] [RULES_C]: the rule table
+# (core/rules.c, or RULES_C) as rows, one per rule:
+# ID|NAME|DETECTOR|WHAT|PATCH|INJECTION|BOUND_S, with "-" for a proof the
+# rule does not have. scripts/catches.sh lists the names in README under
+# their detectors; --doc prints docs/rules.md (every rule, its check,
+# bound and proofs), --update rewrites it (make test compares the two).
 #
 # --check: fail, naming each, on a rule with no proof, a patch proof with
 # no kernel/patches/<patch>-<kver>.patch, or a patch proof that no test of
@@ -11,11 +13,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-check=0
-if [ "${1:-}" = --check ]; then
-	check=1
+mode=rows
+case ${1:-} in
+--check | --doc | --update)
+	mode=${1#--}
 	shift
-fi
+	;;
+esac
 rules=${1:-$CS_TOP/core/rules.c}
 need_file "$rules" "the rule table"
 
@@ -36,10 +40,42 @@ rows() {
 	}' "$rules"
 }
 
-if [ "$check" -eq 0 ]; then
-	rows
-	exit 0
-fi
+doc() {
+	local det='' name d what patch inj bound
+	cat <<'EOF'
+Rules and their proofs
+======================
+
+(generated from core/rules.c by scripts/rules.sh --update; make test
+fails when they differ)
+
+A rule is one comparison of a detector that can report a violation. Each
+FAIL line and the report's first_rule name it. Its proofs: a kernel patch
+(kernel/patches/<patch>-<kver>.patch, run by make test, rule_first in
+scripts/test.sh) that breaks the kernel the way the rule describes, or an
+injection (inject=<rule>, run by the kselftests) that changes only what
+the check reads or what the harness does, never the kernel's state. Each
+must make its rule the run's first finding within the bound (seconds from
+the start; for a patch that prints its bug, from that line).
+`make rule-deletions` runs each injection on a cs_core built without its
+rule: every one of them must then fail.
+EOF
+	while IFS='|' read -r _ name d what patch inj bound; do
+		if [ "$d" != "$det" ]; then
+			det=$d
+			printf '\n%s\n--\n\n' "$d"
+		fi
+		printf -- '- %s, first within %s s: %s.\n' "$name" "$bound" "$what"
+		[ "$patch" = - ] || printf '  Patch: %s.\n' "$patch"
+		[ "$inj" = - ] || printf '  Injection: %s.\n' "$inj"
+	done < <(rows)
+}
+
+case $mode in
+rows) rows; exit 0 ;;
+doc) doc; exit 0 ;;
+update) doc >"$CS_TOP/docs/rules.md"; exit 0 ;;
+esac
 
 bad=0
 ninj=0

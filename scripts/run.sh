@@ -10,7 +10,8 @@
 #   DURATION  seconds of stress (default: 60)
 #   MODARGS   extra module parameters, space separated
 #   COREARGS  parameters of cs_core (e.g. assume_ibt=1)
-#   FUZZ_SEED JOB=fuzz: replay the plan of the run that printed this seed
+#   SEED      JOB=fuzz, JOB=cycles: replay the random plan of the run that
+#             printed this seed (FUZZ_SEED: the old name, still read)
 #   PRESSURE  % of the guest's memory the pressure program churns (50)
 #   SIEVE     % it fragments before the run: every other 4 KiB page of it
 #             freed, so free lists are long (0)
@@ -58,7 +59,7 @@ mkdir -p "$RUN_DIR"
 "$CS_TOP/scripts/mkinitramfs.sh" "$RUN_DIR/initrd.gz" "$moddir" "$JOB" \
 	"MODULE=$MODULE" "SCENARIO=$SCENARIO" "DURATION=$DURATION" \
 	"FLAVOUR=$FLAVOUR" "MODARGS=$MODARGS" "COREARGS=${COREARGS:-}" "PRESSURE=${PRESSURE:-50}" \
-	"SIEVE=${SIEVE:-0}" "FUZZ_SEED=${FUZZ_SEED:-}"
+	"SIEVE=${SIEVE:-0}" "SEED=${SEED:-${FUZZ_SEED:-}}"
 
 # Boot takes seconds under TCG; quiesce and audits take longer on a debug
 # kernel (about six times slower for CMA work): leave room for both.

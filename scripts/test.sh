@@ -204,6 +204,8 @@ test_readme_tables() {
 test_rules() {
 	local mut=$OUT/rules.c
 	"$CS_TOP/scripts/rules.sh" --check || return 1
+	diff "$CS_TOP/docs/rules.md" <("$CS_TOP/scripts/rules.sh" --doc) ||
+		{ echo "docs/rules.md is not the table's: scripts/rules.sh --update"; return 1; }
 	sed '/"D1.negative",/,/),$/ s/"D1 reads one zone.s NR_FREE_PAGES as minus its managed pages"/NULL/' \
 		"$CS_TOP/core/rules.c" >"$mut"
 	if "$CS_TOP/scripts/rules.sh" --check "$mut" >/dev/null; then
@@ -655,7 +657,7 @@ t "console parser against captured logs" test_console_parser
 t "a spent time budget fails the tests left and still prints the closing line" test_budget
 t "config fragment lines are verified by name" test_check_config
 t "README's detector and generator list matches core/tables.c" test_readme_tables
-t "rules: every rule of core/rules.c has a proof, every patch proof a test, every injection a kselftest" test_rules
+t "rules: every rule of core/rules.c has a proof, every patch proof a test, every injection a kselftest; docs/rules.md is the table's" test_rules
 t "report check: a PASS needs every detector run and every generator's work" test_report_check
 t "symbol routes: every IBT case decided as README says" test_route
 t "IBT seal check: a sealed function on a callable route, or no refusal, is caught (stock 7.3 image)" test_ibt_seals

@@ -22,7 +22,15 @@ memtotal() { awk '/^MemTotal/ {print $2}' /proc/meminfo; }
 cmafree() { awk '/^CmaFree/ {print $2}' /proc/meminfo; }
 offline_blocks() { grep -L 1 /sys/devices/system/memory/memory*/online 2>/dev/null | wc -l; }
 cma_used() { cat /sys/kernel/debug/cma/*/used 2>/dev/null | tr '\n' ' '; }
-rand() { echo $(($(od -An -N2 -tu2 /dev/urandom) % $1)); }	# 0 .. $1-1
+# The durations and rmmod moments come from SEED (a job variable; printed
+# either way, so a failing run replays: make run JOB=cycles SEED=<seed>).
+seed=${SEED:-$(od -An -tu2 -N2 /dev/urandom | tr -d ' ')}
+echo "cycles: seed $seed (replay: make run JOB=cycles SEED=$seed)"
+rng=$seed
+rand() {	# 0 .. $1-1, into $r (a subshell would not advance rng)
+	rng=$(((rng * 1103515245 + 12345) % 2147483648))
+	r=$(((rng / 65536) % $1))
+}
 hugepages() { awk '/^HugePages_Total/ {print $2}' /proc/meminfo; }
 # isolated: online pageblocks marked Isolate, from /proc/pagetypeinfo's
 # block counts (its header names the column; a data line has the same
@@ -125,8 +133,10 @@ bad=0 i=0 mods=""
 while [ "$i" -lt "$CYCLES" ]; do
 	i=$((i + 1))
 	if [ $((i % 2)) -eq 1 ]; then m=cma_stress; else m=isolate_race; fi
-	dur=$((1 + $(rand 4)))
-	ms=$(rand 5000)
+	rand 4
+	dur=$((1 + r))
+	rand 5000
+	ms=$r
 	D=/sys/kernel/debug/$m
 	why=
 	if ! insmod /lib/cs/cs_core.ko; then

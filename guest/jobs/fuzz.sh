@@ -74,10 +74,10 @@ BADV="-2 -99999999999 99999999999999999999 18446744073709551616 abc 1x 0x10 1e3 
 # (every byte that is not a letter, digit, _ = . or - as an octal escape),
 # MUST "must" where the write has to be refused and "may" where it could be
 # valid. Written by one awk run, so the loop below forks once a write (dd).
-# FUZZ_SEED (MODARGS-free: a job variable) replays a plan; the seed is
-# printed either way.
-seed=${FUZZ_SEED:-$(od -An -tu4 -N4 /dev/urandom | tr -d ' ')}
-echo "fuzz: plan seed $seed (replay: make run JOB=fuzz FUZZ_SEED=$seed)"
+# SEED (MODARGS-free: a job variable) replays a plan; the seed is printed
+# either way.
+seed=${SEED:-$(od -An -tu4 -N4 /dev/urandom | tr -d ' ')}
+echo "fuzz: plan seed $seed (replay: make run JOB=fuzz SEED=$seed)"
 awk -v n="$W" -v seed="$seed" -v keys="$keys" -v bools="$bools" -v badv="$BADV" '
 function rnd(k) { return int(rand() * k) }
 function enc(s,   i, c, o) {	# printable ASCII to a printf format
