@@ -108,6 +108,27 @@
 #define CS_CMA_FROZEN	0
 #endif
 
+/*
+ * start_isolate_page_range() and undo_isolate_page_range() are not
+ * exported: G3 reaches them by kallsyms (gen/hotplug.c). 6.16 replaced
+ * their migratetype and flags with a mode.
+ */
+#include <linux/mm.h>
+#include <linux/page-isolation.h>
+#ifdef MEMORY_OFFLINE
+typedef int cs_start_iso_fn(unsigned long start, unsigned long end, int mt, int flags,
+			    gfp_t gfp);
+typedef void cs_undo_iso_fn(unsigned long start, unsigned long end, int mt);
+#define cs_start_iso(f, s, e)	((f)((s), (e), MIGRATE_MOVABLE, 0, GFP_KERNEL))
+#define cs_undo_iso(f, s, e)	((f)((s), (e), MIGRATE_MOVABLE))
+#else
+typedef int cs_start_iso_fn(unsigned long start, unsigned long end,
+			    enum pb_isolate_mode mode);
+typedef void cs_undo_iso_fn(unsigned long start, unsigned long end);
+#define cs_start_iso(f, s, e)	((f)((s), (e), PB_ISOLATE_MODE_OTHER))
+#define cs_undo_iso(f, s, e)	((f)((s), (e)))
+#endif
+
 #ifdef alloc_contig_frozen_range
 #define cs_alloc_contig_comp(s, e, gfp) \
 	alloc_contig_frozen_range_noprof((s), (e), ACR_FLAGS_NONE, (gfp) | __GFP_COMP)

@@ -95,7 +95,7 @@ const struct cs_rule cs_rules[CS_NR_RULES] = {
 		"G1 looks up the new range's pages where a range it holds begins", 5),
 	CS_RULE(CS_R_D4_RELEASE_REFUSED, CS_D4_OWNERSHIP, "D4.release_refused",
 		"cma_release() refused a range cma_alloc() handed out", NULL,
-		"G1's releases first hand cma_release() no page (it must refuse), then the range", 5),
+		"G1's releases first give cma_release() no page (refused), then the range", 5),
 	CS_RULE(CS_R_D4_PLANT_TAKEN, CS_D4_OWNERSHIP, "D4.plant_taken",
 		"alloc_contig_range() succeeded over a page we hold", NULL,
 		"G9 gives its planted page back before the allocation over it", 10),

@@ -34,7 +34,7 @@
 enum {
 	CS_G3_OFFLINE_OK, CS_G3_OFFLINE_BUSY, CS_G3_OFFLINE_INTR,
 	CS_G3_OFFLINE_VETOED, CS_G3_OFFLINE_OTHER, CS_G3_LAST_ERRNO,
-	CS_G3_ONLINE_OK, CS_G3_ONLINE_FAIL, CS_G3_CLASH
+	CS_G3_ONLINE_OK, CS_G3_ONLINE_FAIL, CS_G3_CLASH, CS_G3_HELD
 };
 
 /* Blocks up to the end of the highest zone (max_pfn is not exported). */
@@ -133,8 +133,19 @@ static int cs_mem_notify(struct notifier_block *nb, unsigned long action, void *
 
 static struct notifier_block cs_mem_nb = { .notifier_call = cs_mem_notify };
 
+static cs_start_iso_fn *p_start_iso;
+static cs_undo_iso_fn *p_undo_iso;
+
+static struct cs_sym cs_hotplug_syms[] = {
+	{ "start_isolate_page_range", (void **)&p_start_iso, true, true,
+	  "G3's offlines refused at a pageblock of ours" },
+	{ "undo_isolate_page_range", (void **)&p_undo_iso, true, true,
+	  "G3's offlines refused at a pageblock of ours" },
+};
+
 int cs_hotplug_init(void)
 {
+	cs_resolve("cs_core", cs_hotplug_syms, ARRAY_SIZE(cs_hotplug_syms));
 	return register_memory_notifier(&cs_mem_nb);
 }
 
@@ -144,8 +155,59 @@ void cs_hotplug_exit(void)
 }
 
 /*
+ * What an offline is to meet. The first five of a run take each failure
+ * branch once, in turn, so even a short run on a slow kernel covers them
+ * (core/coverage.c requires each): refused at a pageblock of ours in the
+ * first, a middle and the last pageblock, vetoed by the notifier after
+ * isolation, interrupted after 1-50 ms. Then every third offline meets a
+ * pageblock of ours (first, middle, last in turn), veto_pct are vetoed and
+ * one in eight is interrupted, at random.
+ */
+enum cs_g3_plan { CS_G3_PLAIN, CS_G3_AT_FIRST, CS_G3_AT_MIDDLE, CS_G3_AT_LAST,
+		  CS_G3_VETO, CS_G3_SHORT };
+
+static enum cs_g3_plan cs_g3_plan(struct cs_worker *w)
+{
+	unsigned long n = ++w->since;
+
+	if (n <= CS_G3_SHORT)
+		return n;
+	return n % 3 ? CS_G3_PLAIN : CS_G3_AT_FIRST + (n / 3) % 3;
+}
+
+/*
+ * The pageblock @plan names, isolated by us (start_isolate_page_range():
+ * in ZONE_MOVABLE nothing else makes a pageblock refuse isolation but a
+ * CMA one), so the offline's own isolation must refuse it with -EBUSY,
+ * "already isolated". Undone right after the offline (cs_g3_unhold()).
+ * Returns its pfn, or 0.
+ */
+static unsigned long cs_g3_hold(struct cs_worker *w, unsigned long pfn,
+				enum cs_g3_plan plan)
+{
+	unsigned long blocks = cs_memblock_pages() / pageblock_nr_pages, at;
+
+	if (plan < CS_G3_AT_FIRST || plan > CS_G3_AT_LAST || !p_start_iso || !p_undo_iso)
+		return 0;
+	at = plan == CS_G3_AT_FIRST ? 0 : plan == CS_G3_AT_MIDDLE ? blocks / 2 : blocks - 1;
+	pfn += at * pageblock_nr_pages;
+	if (!pfn_to_online_page(pfn) || cs_start_iso(p_start_iso, pfn, pfn + pageblock_nr_pages))
+		return 0;
+	cs_count(w, CS_G3_HELD, 1);
+	return pfn;
+}
+
+/* Our pageblock back (a no-op on it if the block went offline: it stays so). */
+static void cs_g3_unhold(unsigned long pfn)
+{
+	if (pfn)
+		cs_undo_iso(p_undo_iso, pfn, pfn + pageblock_nr_pages);
+}
+
+/*
  * Offline @block (some attempts refused by the notifier after isolation,
- * some interrupted), and if that worked, online it again. EBUSY and
+ * some interrupted, some refused at a pageblock of ours), and if that worked,
+ * online it again. EBUSY and
  * friends are outcomes, counted; a block that will not come back online
  * is a D6 violation.
  */
@@ -154,12 +216,16 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 	struct cs_harness *h = w->h;
 	struct cs_ctx *ctx = &h->ctx;
 	unsigned long pfn = block * cs_memblock_pages();
-	bool veto = cs_rand(100) < h->set.veto_pct;
+	enum cs_g3_plan plan = cs_g3_plan(w);
+	bool scheduled = plan >= CS_G3_VETO && w->since <= CS_G3_SHORT;
+	bool veto = scheduled ? plan == CS_G3_VETO : cs_rand(100) < h->set.veto_pct;
 	/*
-	 * One offline in eight is cut short (1-50 ms): interrupted after
-	 * isolation, in the middle of migration, whatever the flavour's speed.
+	 * Cut short (1-50 ms): interrupted after isolation, in the middle of
+	 * migration, whatever the flavour's speed.
 	 */
-	unsigned int timeout = cs_rand(8) ? h->set.offline_timeout_ms : 1 + cs_rand(50);
+	bool cut = scheduled ? plan == CS_G3_SHORT : !cs_rand(8);
+	unsigned int timeout = cut ? 1 + cs_rand(50) : h->set.offline_timeout_ms;
+	unsigned long held = cs_g3_hold(w, pfn, plan);
 	int ret, tries;
 
 	WRITE_ONCE(cs_veto_task, veto ? current : NULL);
@@ -171,6 +237,7 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 	WRITE_ONCE(h->offlining_pfn, 0);
 	WRITE_ONCE(cs_veto_task, NULL);
 	cs_event(ctx, CS_OP_OFFLINE, pfn, cs_memblock_pages(), ret);
+	cs_g3_unhold(held);
 	if (!ret) {
 		cs_count(w, CS_G3_OFFLINE_OK, 1);
 	} else if (veto && ret == -EPERM) {
@@ -263,7 +330,7 @@ const struct cs_generator cs_g3 = {
 	.id = "G3", .name = "g3", .thread = "g3_hotplug",
 	.seeds = "001",
 	.what =
-		"memory block offline/online in ZONE_MOVABLE; offlines vetoed after isolation or interrupted",
+		"ZONE_MOVABLE blocks offlined (vetoed, interrupted, refused at a first, middle or last pageblock of ours) and onlined",
 	.fn = cs_g3_thread,
 	.counters = {
 		[CS_G3_OFFLINE_OK] = "offline_ok",
@@ -275,6 +342,7 @@ const struct cs_generator cs_g3 = {
 		[CS_G3_ONLINE_OK] = "online_ok",
 		[CS_G3_ONLINE_FAIL] = "online_fail",
 		[CS_G3_CLASH] = "skipped_racer_on_block",
+		[CS_G3_HELD] = "offline_over_ours",
 	},
 	.does = BIT(CS_DOES_OFFLINE),
 };
