@@ -260,7 +260,8 @@ static const struct cs_area *cs_area_seen(struct cs_harness *h, unsigned long pf
 {
 	const struct cs_area *a = cs_area_of(h, pfn);
 
-	if (a == &h->areas[0] && pfn < a->range[0].start + h->view.area0_trim)
+	/* No area at all: h->areas is NULL, and so is &h->areas[0]. */
+	if (a && a == &h->areas[0] && pfn < a->range[0].start + h->view.area0_trim)
 		return NULL;
 
 	if (!a && h->nr_areas && h->view.area0_lead &&

@@ -19,10 +19,14 @@
  * start_isolate_page_range() and test_pages_isolated(), is the pageblock
  * of the range that failed (first, middle, last; "edge": the range's
  * ends failed in isolate_single_pageblock() without a pageblock refusing
- * isolation). The pageblock comes from set_migratetype_isolate()'s
- * failures and the test_pages_isolated tracepoint's fin_pfn, matched to
- * the enclosing call by task (cs_cov_note). A row's .need lists the
- * (where, caller) pairs a run must show when its kind of work ran.
+ * isolation); for alloc_contig_range(), the stage: isolate (its
+ * start_isolate_page_range() failed), test (its test_pages_isolated()
+ * did), else migrate (migration, or taking the freed pages after it). The
+ * pageblock comes from set_migratetype_isolate()'s failures and the
+ * test_pages_isolated tracepoint's fin_pfn, the stage from the inner
+ * calls' failures, each matched to the enclosing call by task
+ * (cs_cov_note). A row's .need lists the (where, caller) pairs a run must
+ * show when its kind of work ran.
  */
 #include <linux/module.h>
 #include <linux/kprobes.h>
@@ -63,13 +67,14 @@ static const struct {
 };
 
 /* Where a failure happened: the range's pageblock, or just "fail". */
-enum cs_where { CS_AT_FIRST, CS_AT_MIDDLE, CS_AT_LAST, CS_AT_EDGE, CS_AT_FAIL, CS_NR_WHERE };
+enum cs_where { CS_AT_FIRST, CS_AT_MIDDLE, CS_AT_LAST, CS_AT_EDGE, CS_AT_ISOLATING,
+		CS_AT_MIGRATING, CS_AT_TESTING, CS_AT_FAIL, CS_NR_WHERE };
 static const char *const cs_where_name[CS_NR_WHERE] = {
-	"first", "middle", "last", "edge", "fail"
+	"first", "middle", "last", "edge", "isolate", "migrate", "test", "fail"
 };
 
 /* How a row learns where it failed (see the header). */
-enum cs_pos { CS_POS_NONE, CS_POS_ISO_OUTER, CS_POS_ISO_INNER, CS_POS_TEST };
+enum cs_pos { CS_POS_NONE, CS_POS_ISO_OUTER, CS_POS_ISO_INNER, CS_POS_TEST, CS_POS_STAGE };
 
 struct cs_cov_need {
 	enum cs_where where;	/* CS_AT_FAIL: anywhere */
@@ -100,8 +105,8 @@ struct cs_cov_fn {
 #define CMA BIT(CS_DOES_CMA_ALLOC)
 
 static const struct cs_cov_fn cs_coverage[] = {
-	{ CS_ACR_SYMBOL, CS_RET_ERRNO, { -EBUSY }, CONTIG, CS_POS_NONE,
-	  { { CS_AT_FAIL, CS_BY_CMA, CMA }, { CS_AT_FAIL, CS_ACR_OURS, CONTIG } } },
+	{ CS_ACR_SYMBOL, CS_RET_ERRNO, { -EBUSY }, CONTIG, CS_POS_STAGE,
+	  { { CS_AT_TESTING, CS_BY_CMA, CMA }, { CS_AT_ISOLATING, CS_ACR_OURS, CONTIG } } },
 	{ "start_isolate_page_range", CS_RET_ERRNO, { -EBUSY }, OFF, CS_POS_ISO_OUTER,
 	  { { CS_AT_FIRST, CS_BY_OFFLINE, OFF }, { CS_AT_MIDDLE, CS_BY_OFFLINE, OFF },
 	    { CS_AT_LAST, CS_BY_OFFLINE, OFF }, { CS_AT_FAIL, CS_BY_CONTIG, CONTIG } } },
@@ -158,7 +163,7 @@ struct cs_cov_note {
 };
 
 #define CS_COV_NOTES 64
-enum { CS_NOTE_ISO, CS_NOTE_TEST, CS_NR_NOTES };
+enum { CS_NOTE_ISO, CS_NOTE_TEST, CS_NOTE_STAGE, CS_NR_NOTES };
 
 struct cs_cov {
 	struct cs_cov_probe p[CS_NR_COV];
@@ -347,21 +352,30 @@ static int cs_cov_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct cs_cov_probe *p = container_of(get_kretprobe(ri), struct cs_cov_probe, rp);
 	const struct cs_cov_args *a = (const struct cs_cov_args *)ri->data;
 	long v = cs_cov_value(p->fn->ret, regs_return_value(regs));
+	enum cs_pos pos = p->fn->pos;
 	enum cs_where where = CS_AT_FAIL;
 	unsigned long pfn = ULONG_MAX;
+	enum cs_caller by;
 
-	if (p->fn->pos == CS_POS_ISO_OUTER || p->fn->pos == CS_POS_TEST)
-		pfn = cs_cov_note(p->cov, p->fn->pos == CS_POS_TEST ? CS_NOTE_TEST :
-				  CS_NOTE_ISO, 0, true);
+	/* Every note this call's inner calls left is taken, failed or not. */
+	if (pos == CS_POS_ISO_OUTER || pos == CS_POS_TEST || pos == CS_POS_STAGE)
+		pfn = cs_cov_note(p->cov, pos == CS_POS_TEST ? CS_NOTE_TEST :
+				  pos == CS_POS_STAGE ? CS_NOTE_STAGE : CS_NOTE_ISO, 0, true);
 	cs_cov_count(p, v);
 	if (!v)
 		return 0;
-	if (p->fn->pos == CS_POS_ISO_INNER)
+	by = cs_cov_caller(p, get_kretprobe_retaddr(ri));
+	if (pos == CS_POS_ISO_INNER)
 		cs_cov_note(p->cov, CS_NOTE_ISO, a->start, false);
-	else if (p->fn->pos == CS_POS_ISO_OUTER ||
-		 (p->fn->pos == CS_POS_TEST && p->cov->tp_seen))
+	else if (pos == CS_POS_ISO_OUTER || (pos == CS_POS_TEST && p->cov->tp_seen))
 		where = cs_cov_where(a, pfn);
-	atomic_long_inc(&p->failed[where][cs_cov_caller(p, get_kretprobe_retaddr(ri))]);
+	else if (pos == CS_POS_STAGE)
+		where = pfn == ULONG_MAX ? CS_AT_MIGRATING : pfn;
+	/* alloc_contig_range()'s stage, for its return to take. */
+	if ((pos == CS_POS_ISO_OUTER || pos == CS_POS_TEST) && by == CS_BY_CONTIG)
+		cs_cov_note(p->cov, CS_NOTE_STAGE,
+			    pos == CS_POS_TEST ? CS_AT_TESTING : CS_AT_ISOLATING, false);
+	atomic_long_inc(&p->failed[where][by]);
 	return 0;
 }
 

@@ -97,7 +97,7 @@ const struct cs_rule cs_rules[CS_NR_RULES] = {
 		"cma_release() refused a range cma_alloc() handed out", NULL,
 		"G1's releases first give cma_release() no page (refused), then the range", 5),
 	CS_RULE(CS_R_D4_PLANT_TAKEN, CS_D4_OWNERSHIP, "D4.plant_taken",
-		"alloc_contig_range() succeeded over a page we hold", NULL,
+		"alloc_contig_range() or an offline succeeded over a page we hold", NULL,
 		"G9 gives its planted page back before the allocation over it", 10),
 	/* D5, gen/pages.c: pin-scope placement */
 	CS_RULE(CS_R_D5_MOVABLE, CS_D5_PLACEMENT, "D5.movable_zone",

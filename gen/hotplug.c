@@ -34,7 +34,7 @@
 enum {
 	CS_G3_OFFLINE_OK, CS_G3_OFFLINE_BUSY, CS_G3_OFFLINE_INTR,
 	CS_G3_OFFLINE_VETOED, CS_G3_OFFLINE_OTHER, CS_G3_LAST_ERRNO,
-	CS_G3_ONLINE_OK, CS_G3_ONLINE_FAIL, CS_G3_CLASH, CS_G3_HELD
+	CS_G3_ONLINE_OK, CS_G3_ONLINE_FAIL, CS_G3_CLASH, CS_G3_HELD, CS_G3_PLANTED
 };
 
 /* Blocks up to the end of the highest zone (max_pfn is not exported). */
@@ -155,24 +155,47 @@ void cs_hotplug_exit(void)
 }
 
 /*
- * What an offline is to meet. The first five of a run take each failure
+ * What an offline is to meet. The first six of a run take each failure
  * branch once, in turn, so even a short run on a slow kernel covers them
  * (core/coverage.c requires each): refused at a pageblock of ours in the
  * first, a middle and the last pageblock, vetoed by the notifier after
- * isolation, interrupted after 1-50 ms. Then every third offline meets a
- * pageblock of ours (first, middle, last in turn), veto_pct are vetoed and
- * one in eight is interrupted, at random.
+ * isolation, interrupted after 1-50 ms, and stuck on a page of ours that
+ * cannot migrate (test_pages_isolated() fails until a timer interrupts).
+ * Then every third offline meets a pageblock of ours (first, middle,
+ * last in turn), every tenth other one a page of ours, veto_pct are
+ * vetoed and one in eight is interrupted, at random.
  */
 enum cs_g3_plan { CS_G3_PLAIN, CS_G3_AT_FIRST, CS_G3_AT_MIDDLE, CS_G3_AT_LAST,
-		  CS_G3_VETO, CS_G3_SHORT };
+		  CS_G3_VETO, CS_G3_SHORT, CS_G3_STUCK };
 
 static enum cs_g3_plan cs_g3_plan(struct cs_worker *w)
 {
 	unsigned long n = ++w->since;
 
-	if (n <= CS_G3_SHORT)
+	if (n <= CS_G3_STUCK)
 		return n;
-	return n % 3 ? CS_G3_PLAIN : CS_G3_AT_FIRST + (n / 3) % 3;
+	if (!(n % 3))
+		return CS_G3_AT_FIRST + (n / 3) % 3;
+	return n % 10 ? CS_G3_PLAIN : CS_G3_STUCK;
+}
+
+/*
+ * CS_G3_STUCK: a page of ours (a one-page alloc_contig_range(): allocated,
+ * not movable) at a random pageblock of the block. ZONE_MOVABLE's
+ * isolation takes it (it checks for no unmovable page there); migration
+ * cannot move it, so the offline retries until its timer. Returns its
+ * pfn, or 0.
+ */
+static unsigned long cs_g3_plant(struct cs_worker *w, unsigned long pfn,
+				 enum cs_g3_plan plan)
+{
+	unsigned long p = pfn + cs_rand(cs_memblock_pages());
+
+	if (plan != CS_G3_STUCK || !pfn_to_online_page(p) ||
+	    cs_alloc_contig_range(p, p + 1, GFP_KERNEL | __GFP_NOWARN))
+		return 0;
+	cs_count(w, CS_G3_PLANTED, 1);
+	return p;
 }
 
 /*
@@ -217,7 +240,7 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 	struct cs_ctx *ctx = &h->ctx;
 	unsigned long pfn = block * cs_memblock_pages();
 	enum cs_g3_plan plan = cs_g3_plan(w);
-	bool scheduled = plan >= CS_G3_VETO && w->since <= CS_G3_SHORT;
+	bool scheduled = plan >= CS_G3_VETO && w->since <= CS_G3_STUCK;
 	bool veto = scheduled ? plan == CS_G3_VETO : cs_rand(100) < h->set.veto_pct;
 	/*
 	 * Cut short (1-50 ms): interrupted after isolation, in the middle of
@@ -226,7 +249,16 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 	bool cut = scheduled ? plan == CS_G3_SHORT : !cs_rand(8);
 	unsigned int timeout = cut ? 1 + cs_rand(50) : h->set.offline_timeout_ms;
 	unsigned long held = cs_g3_hold(w, pfn, plan);
+	unsigned long plant = cs_g3_plant(w, pfn, plan);
 	int ret, tries;
+
+	/*
+	 * Stuck: as long as any offline gets, for migration to empty the
+	 * block (debug kernels take seconds) and test_pages_isolated() to
+	 * fail on our page until the timer.
+	 */
+	if (plant)
+		timeout = h->set.offline_timeout_ms;
 
 	WRITE_ONCE(cs_veto_task, veto ? current : NULL);
 	cs_progress(w, "offline", pfn);
@@ -238,6 +270,12 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 	WRITE_ONCE(cs_veto_task, NULL);
 	cs_event(ctx, CS_OP_OFFLINE, pfn, cs_memblock_pages(), ret);
 	cs_g3_unhold(held);
+	if (plant && !ret)	/* gone with the block: never freed */
+		cs_violation(ctx, CS_R_D4_PLANT_TAKEN,
+			     "memory block %lu went offline over our page %#lx",
+			     block, plant);
+	else if (plant)
+		__free_page(pfn_to_page(plant));
 	if (!ret) {
 		cs_count(w, CS_G3_OFFLINE_OK, 1);
 	} else if (veto && ret == -EPERM) {
@@ -343,6 +381,7 @@ const struct cs_generator cs_g3 = {
 		[CS_G3_ONLINE_FAIL] = "online_fail",
 		[CS_G3_CLASH] = "skipped_racer_on_block",
 		[CS_G3_HELD] = "offline_over_ours",
+		[CS_G3_PLANTED] = "offline_stuck",
 	},
 	.does = BIT(CS_DOES_OFFLINE),
 };
