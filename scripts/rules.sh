@@ -7,8 +7,8 @@
 # bound and proofs), --update rewrites it (make test compares the two).
 #
 # --check: fail, naming each, on a rule with no proof, a patch proof with
-# no kernel/patches/<patch>-<kver>.patch, or a patch proof that no test of
-# scripts/test.sh runs with the rule's name (rule_first NAME), and on an
+# no kernel/patches/<patch>-<kver>.patch, or a patch proof that no guest
+# test runs with the rule's name (rule_first NAME), and on an
 # injection count other than the kselftests' plan (RULES_INJECT).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -52,7 +52,7 @@ fails when they differ)
 A rule is one comparison of a detector that can report a violation. Each
 FAIL line and the report's first_rule name it. Its proofs: a kernel patch
 (kernel/patches/<patch>-<kver>.patch, run by make test, rule_first in
-scripts/test.sh) that breaks the kernel the way the rule describes, or an
+scripts/test-guest.sh) that breaks the kernel the way the rule describes, or an
 injection (inject=<rule>, run by the kselftests) that changes only what
 the check reads or what the harness does, never the kernel's state. Each
 must make its rule the run's first finding within the bound (seconds from
@@ -90,8 +90,9 @@ while IFS='|' read -r _ name _ _ patch inj _; do
 		echo "rule $name: no kernel/patches/$patch-<kver>.patch"
 		bad=1
 	fi
-	if ! grep -Eq "rule_first '?([A-Za-z0-9_.]+\|)*${name//./\\.}([|' ]|\$)" "$CS_TOP/scripts/test.sh"; then
-		echo "rule $name: no test in scripts/test.sh checks its patch fires it first (rule_first $name BOUND)"
+	if ! cat "$CS_TOP/scripts/test.sh" "$CS_TOP/scripts/test-guest.sh" |
+		grep -Eq "rule_first '?([A-Za-z0-9_.]+\|)*${name//./\\.}([|' ]|\$)"; then
+		echo "rule $name: no guest test checks that its patch fires it first (rule_first $name, scripts/test-guest.sh)"
 		bad=1
 	fi
 done < <(rows)
