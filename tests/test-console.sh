@@ -14,8 +14,9 @@
 # The fixtures are real guest logs (scripts/capture-console-fixtures.sh),
 # except synthetic-*.log, which say so in their first line. A .expect is
 # what a person who read the log says the parser should answer, not a copy
-# of what it answers: where they differ, the test fails. Output is KTAP
-# with a closing "N passed, N failed"; exit 0 only if every test passed.
+# of what it answers: where they differ, the test fails. Output is a
+# "pass:" or "FAIL:" line a check (scripts/test.sh prints the suite's TAP)
+# and a closing "N passed, N failed"; exit 0 only if every check passed.
 # RULES=FILE and VERDICT=SCRIPT test another rules file or parser (to try
 # a fix before making it).
 set -euo pipefail
@@ -29,10 +30,10 @@ trap 'rm -rf "$tmp"' EXIT
 [ -r "$rules" ] || { echo "test-console.sh: error: cannot read '$rules'" >&2; exit 2; }
 [ -x "$verdict" ] || { echo "test-console.sh: error: '$verdict' is not executable" >&2; exit 2; }
 
-results=()	# "ok|not ok<TAB>description<TAB>diagnostics"
-result() {	# result STATUS(0 = ok) DESCRIPTION [DIAGNOSTICS]
-	local s=ok
-	[ "$1" -eq 0 ] || s="not ok"
+results=()	# "pass|FAIL<TAB>description<TAB>diagnostics"
+result() {	# result STATUS(0 = pass) DESCRIPTION [DIAGNOSTICS]
+	local s=pass
+	[ "$1" -eq 0 ] || s=FAIL
 	results+=("$s"$'\t'"$2"$'\t'"${3:-}")
 }
 
@@ -234,19 +235,16 @@ else
 $(indent '#   ' <<<"$out")"
 fi
 
-# --- report -----------------------------------------------------------------
-echo "TAP version 13"
-echo "1..${#results[@]}"
-n=0 pass=0 fail=0
+# --- report: a line a check (scripts/test.sh prints the suite's TAP) ----------
+pass=0 fail=0
 for r in "${results[@]}"; do
-	n=$((n + 1))
 	status=${r%%$'\t'*}
 	rest=${r#*$'\t'}
 	desc=${rest%%$'\t'*}
 	diag=${rest#*$'\t'}
-	echo "$status $n - $desc"
+	echo "$status: $desc"
 	[ -z "$diag" ] || printf '%s\n' "$diag"
-	if [ "$status" = ok ]; then
+	if [ "$status" = pass ]; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))

@@ -4,7 +4,8 @@
 # file (tests/bench/) with the scripts of PLOT_SCRIPTS (default scripts/),
 # renders the same gnuplot script once more as SVG, where every text is
 # a literal string and every element a shape, and fails on a missing
-# element. TAP on stdout; exit 1 if a test failed.
+# element. A "pass:" or "FAIL:" line a test on stdout (scripts/test.sh
+# prints the suite's TAP); exit 1 if a test failed.
 #
 # --broken: show that each test can fail. For each test, a copy of the
 # scripts with one element taken out (the sed below) must make that test
@@ -187,9 +188,8 @@ declare -A BREAK=(
 
 if [ "${1:-}" = --broken ]; then
 	shift
-	rc=0 n=0
+	rc=0
 	for t in "${@:-${TESTS[@]}}"; do
-		n=$((n + 1))
 		b=$T/broken-$t/scripts	# lib.sh finds the tree above it
 		mkdir -p "${b%/scripts}"
 		cp -r "$CS_TOP/scripts" "$b"
@@ -197,25 +197,24 @@ if [ "${1:-}" = --broken ]; then
 		cp "$b/$file" "$b/$file.orig"
 		sed -i "$expr" "$b/$file"
 		if cmp -s "$b/$file" "$b/$file.orig"; then
-			echo "not ok $n - $t: the sed took nothing out of $file"
+			echo "FAIL: $t: the sed took nothing out of $file"
 			rc=1
 		elif PLOT_SCRIPTS=$b "$0" "$t" >"$b.out" 2>&1; then
-			echo "not ok $n - $t passes with $file broken ($expr)"
+			echo "FAIL: $t passes with $file broken ($expr)"
 			rc=1
 		else
-			echo "ok $n - $t fails with $file broken ($expr): $(grep -m1 '^# ' "$b.out" | sed 's/^# //')"
+			echo "pass: $t fails with $file broken ($expr): $(grep -m1 '^# ' "$b.out" | sed 's/^# //')"
 		fi
 	done
 	exit "$rc"
 fi
 
-rc=0 n=0
+rc=0
 for t in "${@:-${TESTS[@]}}"; do
-	n=$((n + 1))
 	if out=$("$t" 2>&1); then
-		echo "ok $n - $t"
+		echo "pass: $t"
 	else
-		echo "not ok $n - $t"
+		echo "FAIL: $t"
 		[ -z "$out" ] || awk '{ print (/^#/ ? "" : "# ") $0 }' <<<"$out"
 		rc=1
 	fi
