@@ -33,8 +33,8 @@
 #
 # Result of a run: caught (the run FAILed: a harness rule or a console
 # rule fired), missed (it PASSed), error (no verdict: the build failed or
-# the runner gave up). "rule" is the first violation's detector
-# (d2_freelist ...) or, when no detector fired, the console rule
+# the runner gave up). "rule" is the first violation's detector and rule
+# (d2_freelist/D2.wrong_type ...) or, when no detector fired, the console rule
 # (console:warning ...); "t_s" is seconds from the module's start to it.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -163,7 +163,11 @@ verdict() {
 		fv=${line#* }
 	fi
 	if [ -n "$fv" ]; then
-		echo "caught ${fv%%:*} ${t:--}"
+		# "d2_freelist: D2.wrong_type: ...": the detector, then its rule.
+		rule=${fv#*: }
+		rule=${rule%%:*}
+		[[ $rule =~ ^D[0-9]+\.[a-z0-9_]+$ ]] || rule=
+		echo "caught ${fv%%:*}${rule:+/$rule} ${t:--}"
 		return
 	fi
 	# No detector fired: the first console rule that did, timed from
@@ -204,7 +208,7 @@ one() {
 	read -r res rule t < <(verdict "$out" "$dir")
 	hit=no
 	case " $exp " in
-	*" ${rule%%:*} "*) hit=yes ;;
+	*" ${rule%%[:/]*} "*) hit=yes ;;
 	esac
 	[ "$res" = caught ] || hit=-
 	echo "$(date -u +%F),$k,$fl,$name,$up,$i,$res,$rule,$t,${exp// /+},$hit,$(($(date +%s) - s)),$dir" >>"$CSV"
