@@ -11,6 +11,11 @@
 #                  first_violation_s for the detector of the first violation,
 #                  else the violations), skip if disabled or it ran no check,
 #                  pass otherwise (measurement: its checks)
+#   DN.rule        one per rule of the detectors (the module's rules file,
+#                  core/rules.c): fail if it fired (measurement:
+#                  first_violation_s for the run's first finding, else the
+#                  violations), skip if off here or its detector ran no
+#                  check, pass otherwise
 #   gN             one per generator: skip without threads, fail if its threads
 #                  did no work in a run that passed, pass otherwise
 #                  (measurement: ops); skip if idle in a run that failed (a
@@ -74,6 +79,7 @@ D=/sys/kernel/debug/$MODULE
 mkdir -p "$OUTPUT" || exit 2
 RESULT=$OUTPUT/result.txt
 REPORT=$OUTPUT/report.txt
+RULESF=$OUTPUT/rules.txt
 : >"$RESULT"
 : >"$REPORT"
 say() { echo "cma-stress-lava: $*"; }
@@ -161,6 +167,7 @@ if echo start >"$D/control"; then
 fi
 [ -z "$pp" ] || { kill "$pp" 2>/dev/null; wait "$pp" 2>/dev/null; }
 cat "$D/report" >"$REPORT"
+cat "$D/rules" >"$RULESF" 2>/dev/null || : >"$RULESF"
 echo "==== report $MODULE ===="
 cat "$REPORT"
 echo "==== end report ===="
@@ -193,6 +200,26 @@ END {
 		else print g, "fail", 0, "ops"
 	}
 }' "$REPORT" >>"$RESULT"
+
+# A test case per rule (the rules file: core/rules.c): fail when it fired
+# (the run's first finding carries its time), skip when it is off here or
+# its detector never checked, else pass.
+awk '
+FNR == NR {
+	if ($0 ~ /^rules_fired: /) for (i = 2; i <= NF; i++) { split($i, kv, "="); fired[kv[1]] = kv[2] }
+	if ($0 ~ /^first_rule: /) fr = $2
+	if ($0 ~ /^first_violation_s: /) fvs = $2
+	if ($0 ~ /^d[0-9]+_[a-z0-9_]+_checks: /) { k = $1; sub(/_checks:$/, "", k); checks[k] = $2 + 0 }
+	next
+}
+{
+	r = $1
+	if (r in fired) {
+		if (r == fr && fvs != "") print r, "fail", fvs, "s"
+		else print r, "fail", fired[r], "violations"
+	} else if ($5 != "on" || checks[$2] <= 0) print r, "skip"
+	else print r, "pass"
+}' "$REPORT" "$RULESF" >>"$RESULT"
 
 # kernel-log: the fail rules of scripts/console-rules.txt (benign rules
 # first, as console-verdict.sh applies them), minus the harness's own lines.

@@ -351,12 +351,12 @@ export_route() {
 # lava_job EXPECT [VAR=VALUE ...]: one job through Debian's lava-run
 # (scripts/lava-job.sh, what make lava runs): LAVA's verdict and the
 # harness's, on the console LAVA recorded, agree and are EXPECT; LAVA has a
-# test case for every detector and generator of the report. A PASS must
+# test case for every detector, rule and generator of the report. A PASS must
 # also have done real work (report-check on LAVA's console); a FAIL (the
 # seed 000 control) must be seed 000's own finding, which LAVA's case for
 # that detector carries as its first_violation_s measurement.
 lava_job() {
-	local expect=$1 dir=$OUT/lava.$n out rc got c fv
+	local expect=$1 dir=$OUT/lava.$n out rc got c fv fr
 	shift
 	out=$dir.out
 	env FLAVOUR=prod RUN_DIR="$dir" "$@" "$CS_TOP/scripts/lava-job.sh" >"$out" 2>&1
@@ -370,7 +370,7 @@ lava_job() {
 	esac
 	[ "$got" = "$expect" ] || { echo "expected $expect from both, got $got"; return 1; }
 	for c in $(sed -n 's/^\(d[0-9]*_[a-z0-9_]*\)_checks: .*/\1/p; s/^threads: //p' "$dir/console.log" |
-		tr ' ' '\n' | sed 's/=.*//' | sort -u); do
+		tr ' ' '\n' | sed 's/=.*//' | sort -u) $("$CS_TOP/scripts/rules.sh" | cut -d'|' -f2); do
 		grep -q "^0_cma-stress $c " "$dir/lava-results.txt" ||
 			{ echo "LAVA recorded no test case for $c"; return 1; }
 	done
@@ -380,8 +380,11 @@ lava_job() {
 	fi
 	GUEST_RUN_DIR=$dir seed000_signature "$dir/console.log" || return 1
 	fv=$(sed -n 's/^first_violation: \([a-z0-9_]*\): .*/\1/p' "$dir/console.log" | head -n 1)
-	grep -E "^0_cma-stress $fv fail [0-9.]+ s\$" "$dir/lava-results.txt" ||
-		{ echo "LAVA's $fv case does not carry first_violation_s"; return 1; }
+	fr=$(sed -n 's/^first_rule: //p' "$dir/console.log" | tr -d '\r' | head -n 1)
+	for c in "$fv" "$fr"; do
+		grep -E "^0_cma-stress ${c//./\\.} fail [0-9.]+ s\$" "$dir/lava-results.txt" ||
+			{ echo "LAVA's $c case does not carry first_violation_s"; return 1; }
+	done
 }
 
 # repro_contig_undo KVER EXPECT [FIX]: `make repro FINDING=contig-undo-foreign-isolation`
