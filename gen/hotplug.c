@@ -155,25 +155,32 @@ void cs_hotplug_exit(void)
 }
 
 /*
- * What an offline is to meet. The first six of a run take each failure
- * branch once, in turn, so even a short run on a slow kernel covers them
- * (core/coverage.c requires each): refused at a pageblock of ours in the
- * first, a middle and the last pageblock, vetoed by the notifier after
- * isolation, interrupted after 1-50 ms, and stuck on a page of ours that
- * cannot migrate (test_pages_isolated() fails until a timer interrupts).
- * Then every third offline meets a pageblock of ours (first, middle,
- * last in turn), every tenth other one a page of ours, veto_pct are
- * vetoed and one in eight is interrupted, at random.
+ * What an offline is to meet. The first seven of a run are a plan, so
+ * even a short run on a slow kernel covers each branch (core/coverage.c
+ * requires them): a plain offline first (neither vetoed nor cut short,
+ * so it can succeed and the block come back online: what D6 watches),
+ * then refused at a pageblock of ours in the first, a middle and the last
+ * pageblock, vetoed by the notifier after isolation, interrupted after
+ * 1-50 ms, and stuck on a page of ours that cannot migrate
+ * (test_pages_isolated() fails until its timer). Then every third
+ * offline meets a pageblock of ours (first, middle, last in turn), every
+ * tenth other one a page of ours, veto_pct are vetoed and one in eight is
+ * interrupted, at random.
  */
 enum cs_g3_plan { CS_G3_PLAIN, CS_G3_AT_FIRST, CS_G3_AT_MIDDLE, CS_G3_AT_LAST,
 		  CS_G3_VETO, CS_G3_SHORT, CS_G3_STUCK };
+
+static const enum cs_g3_plan cs_g3_first[] = {
+	CS_G3_PLAIN, CS_G3_AT_FIRST, CS_G3_AT_MIDDLE, CS_G3_AT_LAST,
+	CS_G3_VETO, CS_G3_SHORT, CS_G3_STUCK
+};
 
 static enum cs_g3_plan cs_g3_plan(struct cs_worker *w)
 {
 	unsigned long n = ++w->since;
 
-	if (n <= CS_G3_STUCK)
-		return n;
+	if (n <= ARRAY_SIZE(cs_g3_first))
+		return cs_g3_first[n - 1];
 	if (!(n % 3))
 		return CS_G3_AT_FIRST + (n / 3) % 3;
 	return n % 10 ? CS_G3_PLAIN : CS_G3_STUCK;
@@ -240,7 +247,7 @@ static void cs_hotplug_cycle(struct cs_worker *w, unsigned long block)
 	struct cs_ctx *ctx = &h->ctx;
 	unsigned long pfn = block * cs_memblock_pages();
 	enum cs_g3_plan plan = cs_g3_plan(w);
-	bool scheduled = plan >= CS_G3_VETO && w->since <= CS_G3_STUCK;
+	bool scheduled = w->since <= ARRAY_SIZE(cs_g3_first);
 	bool veto = scheduled ? plan == CS_G3_VETO : cs_rand(100) < h->set.veto_pct;
 	/*
 	 * Cut short (1-50 ms): interrupted after isolation, in the middle of
