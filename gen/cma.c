@@ -23,6 +23,15 @@
 /* The outcome counters of a cma_alloc() worker, G1's and G7's alike. */
 enum { CS_CMA_ALLOC_OK, CS_CMA_ALLOC_FAIL, CS_CMA_RELEASED, CS_CMA_PAGES, CS_CMA_FROZEN_OK };
 
+/* G1 and G7 share their requests (cs_g1_alloc()), so their counters too. */
+#define CS_CMA_COUNTERS {					\
+		[CS_CMA_ALLOC_OK] = "alloc_ok",			\
+		[CS_CMA_ALLOC_FAIL] = "alloc_fail",		\
+		[CS_CMA_RELEASED] = "released",			\
+		[CS_CMA_PAGES] = "pages_allocated",		\
+		[CS_CMA_FROZEN_OK] = "frozen_ok",		\
+	}
+
 static struct page *(*p_cma_alloc)(struct cma *, unsigned long, unsigned int, bool);
 static bool (*p_cma_release)(struct cma *, const struct page *, unsigned long);
 static struct page *(*p_cma_alloc_frozen)(struct cma *, unsigned long, unsigned int, bool);
@@ -585,13 +594,7 @@ const struct cs_generator cs_g1 = {
 	.what =
 		"cma_alloc/cma_release of 1 page to several pageblocks, any alignment, held 0 to hold_ms",
 	.fn = cs_g1_thread,
-	.counters = {
-		[CS_CMA_ALLOC_OK] = "alloc_ok",
-		[CS_CMA_ALLOC_FAIL] = "alloc_fail",
-		[CS_CMA_RELEASED] = "released",
-		[CS_CMA_PAGES] = "pages_allocated",
-		[CS_CMA_FROZEN_OK] = "frozen_ok",
-	},
+	.counters = CS_CMA_COUNTERS,
 	.checks = BIT(CS_D4_OWNERSHIP),
 	.injects = BIT(CS_D4_OWNERSHIP) | BIT(CS_D6_QUIESCE) | BIT(CS_D7_LIVENESS),
 	.does = BIT(CS_DOES_CONTIG) | BIT(CS_DOES_CMA_ALLOC),
@@ -606,13 +609,7 @@ const struct cs_generator cs_g7 = {
 	.what =
 		"fast churn: cma_alloc/cma_release back to back, no hold; every 16th request, while G1 holds a range there, for a whole area",
 	.fn = cs_g7_thread,
-	.counters = {
-		[CS_CMA_ALLOC_OK] = "alloc_ok",
-		[CS_CMA_ALLOC_FAIL] = "alloc_fail",
-		[CS_CMA_RELEASED] = "released",
-		[CS_CMA_PAGES] = "pages_allocated",
-		[CS_CMA_FROZEN_OK] = "frozen_ok",
-	},
+	.counters = CS_CMA_COUNTERS,
 	.checks = BIT(CS_D4_OWNERSHIP),
 	.does = BIT(CS_DOES_CONTIG) | BIT(CS_DOES_CMA_ALLOC),
 	.unusable = cs_g1_unusable, .off = cs_g1_off, .start = cs_g1_start,

@@ -129,10 +129,7 @@ awk -F, -v a="$(col offlines)" -v b="$(col onlines)" 'NR == 2 { po = $a; pn = $b
 		if ($b > pn) print $1 ",2"
 		po = $a; pn = $b
 	}' "$csv" >"$ev"
-pauses=
-c_pause=$(col pause_ms)
-[ -z "$c_pause" ] || pauses=$(awk -F, -v p="$c_pause" 'NR > 1 && $p > 0 {
-	printf "%.3f %.3f\n", $1 - $p / 1000, $1 }' "$csv")
+pauses=$(series_pauses "$csv" "$(col pause_ms)")
 
 {
 	echo "set terminal pngcairo size 1000,620 font ',10' noenhanced"

@@ -24,7 +24,9 @@ need_file "$map" "the symbol map (System.map format)"
 [ -n "$routes" ] || die "no routes given"
 
 # The uncompressed vmlinux, by the kernel's own extract-vmlinux.
-ex=$(find "$CS_CACHE/src" -path '*/scripts/extract-vmlinux' 2>/dev/null | head -n 1)
+# find's status is ignored: another build may be unpacking or removing a
+# tree under src/ meanwhile, and a vanished directory must not end the check.
+ex=$(find "$CS_CACHE/src" -path '*/scripts/extract-vmlinux' -print -quit 2>/dev/null || true)
 [ -n "$ex" ] || die "scripts/extract-vmlinux not found under $CS_CACHE/src (KVER=7.3 scripts/build-kernel.sh unpacks a source tree)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -157,6 +157,14 @@ series_columns() {
 	done
 }
 
+# series_pauses CSV COLUMN: a line "start end" (seconds) per checkpoint
+# pause of a series CSV, from its pause_ms column (COLUMN; empty: none),
+# for the shaded rectangles of series-plot.sh and fail-plot.sh.
+series_pauses() {
+	[ -n "$2" ] || return 0
+	awk -F, -v p="$2" 'NR > 1 && $p > 0 { printf "%.3f %.3f\n", $1 - $p / 1000, $1 }' "$1"
+}
+
 # kbuild_pahole KDIR: the make argument, if any, that builds modules for
 # KDIR with the pahole the kernel was built with. Kbuild warns when the
 # pahole at hand is another (7.x); a kernel built before pahole was on

@@ -115,9 +115,7 @@ done
 height=$((units * 60 + 140))
 
 # pause_ms: a shaded rectangle in every panel, [t - pause, t].
-pauses=
-[ -z "$c_pause" ] || pauses=$(awk -F, -v p="$c_pause" 'NR > 1 && $p > 0 {
-	printf "%.3f %.3f\n", $1 - $p / 1000, $1 }' "$csv")
+pauses=$(series_pauses "$csv" "$c_pause")
 
 {
 	echo "set terminal pngcairo size 1280,$height font ',10' noenhanced"
