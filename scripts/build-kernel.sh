@@ -11,7 +11,8 @@
 # Both bzImage/Image and the modules are built: out-of-tree modules need
 # Module.symvers, which only `make modules` writes.
 #
-# Usage: scripts/build-kernel.sh   (variables: see scripts/lib.sh)
+# Usage: scripts/build-kernel.sh   (variables: see scripts/lib.sh;
+#        PREPARE_ONLY=1: configure and prepare only, below)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 check_vars
@@ -128,6 +129,20 @@ if [ ! -e "$BDIR/.config" ] || ! cmp -s "$FRAG" "$BDIR/.cs-fragment.applied"; th
 	cp "$FRAG" "$BDIR/.cs-fragment.applied"
 fi
 "$CS_TOP/scripts/check-config.sh" "$FRAG" "$BDIR/.config"
+
+# PREPARE_ONLY=1: configured and prepared for compiling module objects
+# (headers, scripts, objtool), no kernel: enough for W=1 and sparse on our
+# sources (build-modules.sh OBJECTS_ONLY=1), at a fraction of a cold
+# build. A later full build of this variant goes on in the same tree.
+if [ "${PREPARE_ONLY:-0}" = 1 ]; then
+	if [ ! -e "$BDIR/.cs-prepared" ]; then
+		log "preparing $ARCH $SRC_LABEL $FLAVOUR $TAG for module objects in $BDIR"
+		"${MK[@]}" -s modules_prepare >&2 || die "make modules_prepare failed in $BDIR"
+		touch "$BDIR/.cs-prepared"
+	fi
+	echo "$BDIR"
+	exit 0
+fi
 
 # --- build -----------------------------------------------------------------
 start=$(date +%s)

@@ -4,13 +4,19 @@
 # several kernels never overwrite each other), and print that directory.
 # W=1 by default: the modules must build warning-free with it. C=1 or C=2
 # runs sparse: Kbuild honours W and C only on make's command line.
+# OBJECTS_ONLY=1: objects only (below).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 check_vars
 arch_facts
 [ $# -eq 1 ] || die "usage: $0 KERNEL_BUILD_DIR"
 kdir=$1
-need_file "$kdir/Module.symvers" "run 'make modules' in $kdir (scripts/build-kernel.sh does)"
+# OBJECTS_ONLY=1: compile every C file to its object (W=1, sparse with C),
+# no modpost, no .ko: needs only a prepared tree (build-kernel.sh
+# PREPARE_ONLY=1), not a built kernel's Module.symvers.
+objects_only=${OBJECTS_ONLY:-0}
+[ "$objects_only" = 1 ] ||
+	need_file "$kdir/Module.symvers" "run 'make modules' in $kdir (scripts/build-kernel.sh does)"
 [ -z "$K_CROSS" ] || need_cmd "${K_CROSS}gcc" "$K_CROSS_PKG"
 # Per kernel and per checkout: two worktrees building at once must not
 # rsync their sources into one directory.
@@ -33,6 +39,14 @@ if [ -n "${C:-}" ] && [ -e "$kdir/scripts/checker-valid.sh" ] &&
 	die "C=$C: this kernel's scripts/checker-valid.sh rejects $(sparse --version 2>&1 | head -n 1) (too old for it): no sparse check is possible here"
 fi
 mapfile -t -O "${#flags[@]}" flags < <(kbuild_pahole "$kdir")
+targets=(modules)
+if [ "$objects_only" = 1 ]; then
+	targets=()
+	for f in "$out"/*.c "$out"/core/*.c "$out"/gen/*.c; do
+		f=${f#"$out"/}
+		targets+=("${f%.c}.o")
+	done
+fi
 make "${flags[@]}" -C "$kdir" M="$out" ARCH="$K_ARCH" ${K_CROSS:+CROSS_COMPILE=$K_CROSS} \
-	W="${W:-1}" modules >&2 || die "module build failed against $kdir"
+	W="${W:-1}" "${targets[@]}" >&2 || die "module build failed against $kdir"
 echo "$out"

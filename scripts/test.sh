@@ -137,15 +137,17 @@ t "guest: ${TEST_CYCLES:-10} load/unload cycles, rmmod at random moments: nothin
 t "guest: ${TEST_WRITES:-1000} malformed control writes and racing writers: each refused with one line, a PASSing run after (7.3 debug)" on 7.3 fuzz_short
 t "guest: kselftests (7.3 prod)" on 7.3 selftests_in_guest prod
 
-# ---- 6.12: the LTS kernel the harness grew up on (debug flavour here) --------
-t "guest: clean 6.12 debug kernel PASSes, every listed failure return covered" clean_cov debug
-t "guest: seed000 control FAILs on 6.12 debug" seed000_control debug
-t "guest: isolate-pcp-stale control: D2 sees a free page on the wrong list first, within 10 s (isolate_race, 6.12 debug)" isolate_control debug
+# ---- 6.12: Debian's stock kernel (no build; its test kernels: make test-long)
 t "guest: isolate_race on Debian's stock 6.12 kernel PASSes" isolate_clean prod debian
 t "dkms add/build/install against Debian's 6.12, isolate_race PASSes in its guest with its work done" \
 	dkms_run 6.12
 
 # ---- make test-long: slow reproducers and the other LTS runs ---------------
+# 6.12's test kernels: a cold build of each costs about ten minutes, which
+# make test's cold-cache total (75 minutes on 2 cores) cannot hold.
+tl "guest: clean 6.12 debug kernel PASSes, every listed failure return covered" clean_cov debug
+tl "guest: seed000 control FAILs on 6.12 debug" seed000_control debug
+tl "guest: isolate-pcp-stale control: D2 sees a free page on the wrong list first, within 10 s (isolate_race, 6.12 debug)" isolate_control debug
 tl "guest: gigantic pages racing memory offline oops the clean 6.12 debug kernel (contig-undo-offline, no module)" \
 	gigantic_offline FAIL
 tl "guest: ... and PASS with kernel/patches/contig-undo-fix-6.12.patch" \
