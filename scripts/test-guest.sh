@@ -64,13 +64,14 @@ clean_cov() {
 	fi
 }
 
-# rule_first RULES [bug]: the run's first finding is one of RULES (a rule
-# name of core/rules.c, or several joined by |): the report's first_rule,
+# rule_first RULES [bug | SECONDS]: the run's first finding is one of RULES
+# (a rule name of core/rules.c, or several joined by |): the report's first_rule,
 # or, when the kernel the bug went on to crash never let the guest print
 # the report, the module's console line "first violation at T s into the
 # run: <detector>: <rule>: ..." (printed when it happens). Within the
 # rule's bound (core/rules.c): from the run's start, or, with "bug", from
-# the kernel's own line saying it planted its bug (bug_to_report).
+# the kernel's own line saying it planted its bug (bug_to_report). A
+# control that is not the rule's proof gives its own bound in SECONDS.
 # Any FAIL is not enough: a patch that did nothing, or a kernel that
 # fails another rule first (a clean 6.1 FAILs D2's counter identity after
 # ~25 s), must not pass.
@@ -92,6 +93,7 @@ rule_first() {
 	fi
 	bound=$("$CS_TOP/scripts/rules.sh" | awk -F'|' -v r="$fr" '$2 == r { print $7 }')
 	[ -n "$bound" ] || { echo "no rule $fr in core/rules.c"; return 1; }
+	case ${2:-} in [0-9]*) bound=$2 ;; esac
 	if [ "${2:-}" = bug ]; then
 		echo "$fr first, at ${t}s"
 		within_of_bug "$bound"
@@ -165,7 +167,7 @@ isolate_control() {
 	guest "isolate_race control" "$1" FAIL '\[harness\] .*isolate_race: FAIL d2_freelist: ' \
 		MODULE=isolate_race PATCHES="$CS_TOP/kernel/patches/isolate-pcp-stale-6.12.patch" \
 		DURATION="$CONTROL_DURATION" MODARGS="stop_on_fail=1" &&
-		rule_first 'D2.wrong_type|D2.nr_free_pages'
+		rule_first 'D2.wrong_type|D2.nr_free_pages' 10
 }
 
 # Short forms of make bench's reliability figures, on the debug kernel with
