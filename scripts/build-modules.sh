@@ -42,10 +42,10 @@ mapfile -t -O "${#flags[@]}" flags < <(kbuild_pahole "$kdir")
 targets=(modules)
 if [ "$objects_only" = 1 ]; then
 	targets=()
-	for f in "$out"/*.c "$out"/core/*.c "$out"/gen/*.c; do
+	while IFS= read -r f; do
 		f=${f#"$out"/}
 		targets+=("${f%.c}.o")
-	done
+	done < <(c_files "$out")
 fi
 make "${flags[@]}" -C "$kdir" M="$out" ARCH="$K_ARCH" ${K_CROSS:+CROSS_COMPILE=$K_CROSS} \
 	W="${W:-1}" "${targets[@]}" >&2 || die "module build failed against $kdir"

@@ -165,6 +165,13 @@ series_pauses() {
 	awk -F, -v p="$2" 'NR > 1 && $p > 0 { printf "%.3f %.3f\n", $1 - $p / 1000, $1 }' "$1"
 }
 
+# c_files DIR: the modules' C files under DIR (a checkout, or
+# build-modules.sh's copy of one): the two modules, the frame and the
+# generators, a path a line.
+c_files() {
+	printf '%s\n' "$1"/*.c "$1"/core/*.c "$1"/gen/*.c
+}
+
 # kbuild_pahole KDIR: the make argument, if any, that builds modules for
 # KDIR with the pahole the kernel was built with. Kbuild warns when the
 # pahole at hand is another (7.x); a kernel built before pahole was on
